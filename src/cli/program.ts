@@ -1,0 +1,16 @@
+/**
+ * The `wharf` command tree. Each subcommand lives in its own module and is
+ * registered here.
+ */
+import { Command } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** Builds the command tree; tests run it without a child process. */
+export function buildProgram(): Command {
+  return new Command('wharf')
+    .description(
+      'Logistics webhooks into Kafka: ingress, validation, canonical normalization and routing.',
+    )
+    .version(packageJson.version)
+    .showHelpAfterError();
+}
