@@ -1,0 +1,60 @@
+/**
+ * What integration tests share: the broker's addresses, unique names, and
+ * waiting on conditions instead of sleeping.
+ */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaConfig } from 'kafkajs';
+import { inject } from 'vitest';
+import { BrokerControl } from '../broker/test-broker.ts';
+
+/** Bootstrap list of the broker under test. */
+export function kafkaBrokers(): string[] {
+  return inject('kafkaBrokers').split(',');
+}
+
+/** The test broker's fault-injection control, or null against a real Kafka. */
+export function brokerControl(): BrokerControl | null {
+  const address = inject('brokerControl');
+  return address ? new BrokerControl(address) : null;
+}
+
+/** A topic, group or client name no other test uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A kafkajs client for the broker under test, quiet unless a test fails. */
+export function testKafka(overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    clientId: uniqueName('wharf-test'),
+    brokers: kafkaBrokers(),
+    logLevel: logLevel.NOTHING,
+    ...overrides,
+  });
+}
+
+/**
+ * Consumer settings for tests: short fetch waits, so that disconnecting does
+ * not wait out a long poll.
+ */
+export const TEST_CONSUMER = { maxWaitTimeInMs: 100, heartbeatInterval: 500 } as const;
+
+/**
+ * Polls `probe` until it returns a value other than undefined, or fails after
+ * `timeoutMs` with the description of what was awaited.
+ */
+export async function waitFor<T>(
+  description: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
