@@ -52,7 +52,9 @@ try {
   const rate = (seconds: number) => Math.round(records / seconds);
   console.log(`records: ${String(records)} x 1 KiB, batch size ${String(batchSize)}`);
   console.log(`baseline  one send per record: ${String(rate(single))} records/s`);
-  console.log(`batched   ${String(batchSize)} records per send: ${String(rate(batched))} records/s`);
+  console.log(
+    `batched   ${String(batchSize)} records per send: ${String(rate(batched))} records/s`,
+  );
   console.log(`ratio batched/baseline: ${(single / batched).toFixed(1)}x`);
 } finally {
   await broker.stop();

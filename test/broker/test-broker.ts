@@ -44,7 +44,11 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   child.stderr.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4096);
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
 
   const lines = createInterface({ input: child.stdout });
   const announced: string[] = [];
@@ -138,8 +142,9 @@ export class BrokerControl {
         }
       });
       socket.on('error', reject);
-      socket.on('close', () => { reject(new Error(`control: connection closed before answering "${command}"`)); },
-      );
+      socket.on('close', () => {
+        reject(new Error(`control: connection closed before answering "${command}"`));
+      });
       socket.write(`${command}\n`);
     });
     if (answer.startsWith('error:')) throw new BrokerControlError(`${command}: ${answer}`);
