@@ -1,0 +1,217 @@
+/**
+ * One typed configuration, parsed and validated once at start-up from the
+ * environment. Every error names the variable and what is wrong with it, and
+ * all of them are reported at once.
+ */
+import { z } from 'zod';
+import { PROVIDERS, SOURCES } from '../providers/index.ts';
+import type { Source } from '../providers/index.ts';
+import type { AuthMode } from '../providers/provider.ts';
+
+/** Authentication of one source. Secrets are never logged. */
+export type SourceAuth =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'basic'; readonly credentials: readonly string[] }
+  | { readonly mode: 'token'; readonly header: string; readonly tokens: readonly string[] }
+  | { readonly mode: 'hmac'; readonly secrets: readonly string[] };
+
+/** Per-source settings of the ingress. */
+export interface SourceConfig {
+  readonly rawTopic: string;
+  readonly auth: SourceAuth;
+  /** Accepted media types (lower case, no parameters); empty means any. */
+  readonly contentTypes: readonly string[];
+  /** Requests per second allowed, or undefined for no limit. */
+  readonly rateLimitPerSecond: number | undefined;
+}
+
+/** Wharf's configuration. */
+export interface Config {
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly kafka: {
+    readonly brokers: readonly string[];
+    readonly clientId: string;
+    /** Partitions of topics Wharf creates. */
+    readonly topicPartitions: number;
+    /** Replication factor of topics Wharf creates; undefined: the broker's default. */
+    readonly topicReplicationFactor: number | undefined;
+  };
+  readonly ingress: {
+    readonly host: string;
+    readonly port: number;
+    readonly maxBodyBytes: number;
+    /** How long a request waits for Kafka's acknowledgement before a 503. */
+    readonly produceTimeoutMs: number;
+    /** A batch is sent when it holds this many records… */
+    readonly batchMaxRecords: number;
+    /** …or this many bytes of values… */
+    readonly batchMaxBytes: number;
+    /** …or when its first record has waited this long. */
+    readonly batchLingerMs: number;
+    /** The Retry-After of 503 and 429 answers. */
+    readonly retryAfterSeconds: number;
+    /** How long a SIGTERM may take to answer requests in flight and flush. */
+    readonly shutdownGraceMs: number;
+    readonly sources: Readonly<Record<Source, SourceConfig>>;
+  };
+}
+
+/** The configuration is invalid; `issues` holds one line per problem. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly issues: readonly string[];
+  constructor(issues: readonly string[]) {
+    super(`Invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.issues = issues;
+  }
+}
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+const int = (min: number) => z.coerce.number().int().min(min);
+
+/** The environment variable of a per-source setting, e.g. WHARF_HAPPYCOLIS_AUTH. */
+export function sourceVariable(source: Source, setting: string): string {
+  return `WHARF_${source.toUpperCase()}_${setting}`;
+}
+
+function sourceSchema(source: Source) {
+  const provider = PROVIDERS[source];
+  const modes = provider.ingress.authModes as [AuthMode, ...AuthMode[]];
+  const variable = (setting: string) => sourceVariable(source, setting);
+  return {
+    [variable('RAW_TOPIC')]: z.string().min(1).default(`webhooks.raw.${source}`),
+    [variable('AUTH')]: z.enum(modes).default(provider.ingress.defaultAuthMode),
+    [variable('SECRETS')]: list.optional(),
+    [variable('TOKEN_HEADER')]: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
+      .transform((name) => name.toLowerCase())
+      .default('x-webhook-token'),
+    [variable('CONTENT_TYPES')]: list.default(['application/json']),
+    [variable('RATE_LIMIT_PER_SECOND')]: z.coerce.number().positive().optional(),
+  };
+}
+
+const baseSchema = z.object({
+  WHARF_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info'),
+  KAFKA_BROKERS: list.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1)),
+  KAFKA_CLIENT_ID: z.string().min(1).default('wharf'),
+  WHARF_TOPIC_PARTITIONS: int(1).default(6),
+  WHARF_TOPIC_REPLICATION_FACTOR: int(1).optional(),
+  WHARF_INGRESS_HOST: z.string().min(1).default('0.0.0.0'),
+  WHARF_INGRESS_PORT: int(0).max(65_535).default(8080),
+  WHARF_MAX_BODY_BYTES: int(1).default(1024 * 1024),
+  WHARF_PRODUCE_TIMEOUT_MS: int(1).default(5_000),
+  WHARF_BATCH_MAX_RECORDS: int(1).default(500),
+  WHARF_BATCH_MAX_BYTES: int(1).default(4 * 1024 * 1024),
+  WHARF_BATCH_LINGER_MS: int(0).default(2),
+  WHARF_RETRY_AFTER_SECONDS: int(1).default(5),
+  WHARF_SHUTDOWN_GRACE_MS: int(0).default(10_000),
+});
+
+const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
+
+function describeIssues(
+  error: z.ZodError,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
+  return error.issues.map((issue) => {
+    const variable = String(issue.path[0] ?? '(environment)');
+    // Never echo a value: it may be a secret.
+    return `${variable}: ${env[variable] === undefined ? 'required' : issue.message}`;
+  });
+}
+
+function sourceConfig(
+  source: Source,
+  env: Record<string, unknown>,
+  issues: string[],
+): SourceConfig {
+  const get = (setting: string) => env[sourceVariable(source, setting)];
+  const mode = get('AUTH') as AuthMode;
+  const secrets = (get('SECRETS') as string[] | undefined) ?? [];
+  const secretsVariable = sourceVariable(source, 'SECRETS');
+  if (mode !== 'none' && secrets.length === 0) {
+    issues.push(
+      `${secretsVariable}: required when ${sourceVariable(source, 'AUTH')} is ${mode} ` +
+        `(comma-separated; several allow rotation); set ${sourceVariable(source, 'AUTH')}=none to accept unauthenticated requests`,
+    );
+  }
+  if (mode === 'basic' && secrets.some((secret) => !secret.includes(':'))) {
+    issues.push(`${secretsVariable}: basic credentials must be user:password`);
+  }
+  const contentTypes = (get('CONTENT_TYPES') as string[]).map((type) => type.toLowerCase());
+  const auth: SourceAuth =
+    mode === 'none'
+      ? { mode }
+      : mode === 'basic'
+        ? { mode, credentials: secrets }
+        : mode === 'token'
+          ? { mode, header: get('TOKEN_HEADER') as string, tokens: secrets }
+          : { mode, secrets };
+  return {
+    rawTopic: get('RAW_TOPIC') as string,
+    auth,
+    contentTypes: contentTypes.includes('*') ? [] : contentTypes,
+    rateLimitPerSecond: get('RATE_LIMIT_PER_SECOND') as number | undefined,
+  };
+}
+
+/**
+ * Parses the configuration from environment variables.
+ *
+ * @throws {ConfigError} naming every variable that is wrong and why.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Config {
+  const base = baseSchema.safeParse(env);
+  const perSource = sourcesSchema.safeParse(env);
+  if (!base.success || !perSource.success) {
+    throw new ConfigError([
+      ...(base.success ? [] : describeIssues(base.error, env)),
+      ...(perSource.success ? [] : describeIssues(perSource.error, env)),
+    ]);
+  }
+  const values = base.data;
+  const issues: string[] = [];
+  const sources = Object.fromEntries(
+    SOURCES.map((source) => [source, sourceConfig(source, perSource.data, issues)]),
+  ) as Record<Source, SourceConfig>;
+  const topics = SOURCES.map((source) => sources[source].rawTopic);
+  if (new Set(topics).size !== topics.length) {
+    issues.push(
+      `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
+    );
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  return {
+    logLevel: values.WHARF_LOG_LEVEL,
+    kafka: {
+      brokers: values.KAFKA_BROKERS,
+      clientId: values.KAFKA_CLIENT_ID,
+      topicPartitions: values.WHARF_TOPIC_PARTITIONS,
+      topicReplicationFactor: values.WHARF_TOPIC_REPLICATION_FACTOR,
+    },
+    ingress: {
+      host: values.WHARF_INGRESS_HOST,
+      port: values.WHARF_INGRESS_PORT,
+      maxBodyBytes: values.WHARF_MAX_BODY_BYTES,
+      produceTimeoutMs: values.WHARF_PRODUCE_TIMEOUT_MS,
+      batchMaxRecords: values.WHARF_BATCH_MAX_RECORDS,
+      batchMaxBytes: values.WHARF_BATCH_MAX_BYTES,
+      batchLingerMs: values.WHARF_BATCH_LINGER_MS,
+      retryAfterSeconds: values.WHARF_RETRY_AFTER_SECONDS,
+      shutdownGraceMs: values.WHARF_SHUTDOWN_GRACE_MS,
+      sources,
+    },
+  };
+}

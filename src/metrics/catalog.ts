@@ -1,0 +1,62 @@
+/**
+ * The one catalog of Wharf's metrics. Every metric is declared here, with
+ * Prometheus naming (`wharf_` prefix, base units, `_total` counters,
+ * `_seconds` histograms) and labels whose values are bounded: sources, error
+ * codes, status codes and topic names from the configuration.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** Creates the catalog on its own registry (one per process; tests make their own). */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true)
+    collectDefaultMetrics({ register: registry, prefix: 'wharf_' });
+  const registers = [registry];
+  return {
+    registry,
+    ingressRequestDuration: new Histogram({
+      name: 'wharf_ingress_request_duration_seconds',
+      help: 'Time from a webhook request arriving to its answer, by source and HTTP status code.',
+      labelNames: ['source', 'status_code'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    ingressAccepted: new Counter({
+      name: 'wharf_ingress_webhooks_accepted_total',
+      help: 'Webhooks stored in Kafka and answered 200, by source.',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    ingressRejected: new Counter({
+      name: 'wharf_ingress_webhooks_rejected_total',
+      help: 'Webhooks answered with an error, by source and error code.',
+      labelNames: ['source', 'code'] as const,
+      registers,
+    }),
+    ingressInFlight: new Gauge({
+      name: 'wharf_ingress_requests_in_flight',
+      help: 'Webhook requests received and not answered yet, by source.',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    publishBatchSize: new Histogram({
+      name: 'wharf_publish_batch_records',
+      help: 'Records per Kafka send of the batching publisher, by topic.',
+      labelNames: ['topic'] as const,
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers,
+    }),
+    produceDuration: new Histogram({
+      name: 'wharf_kafka_produce_duration_seconds',
+      help: 'Time from a batch send to its acknowledgement by Kafka, by topic and outcome.',
+      labelNames: ['topic', 'outcome'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+  };
+}
+
+/** Wharf's metrics, as created by {@link createMetrics}. */
+export type Metrics = ReturnType<typeof createMetrics>;

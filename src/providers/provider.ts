@@ -1,0 +1,60 @@
+/**
+ * The shape every provider plug-in has. A provider folder is the only place
+ * that knows its provider's field names; everything else goes through this
+ * interface.
+ */
+
+/** The providers Wharf takes webhooks from. */
+export const SOURCES = ['ongoing', 'shipwell', 'happycolis'] as const;
+
+/** A provider's name, as it appears in URLs, topics and labels. */
+export type Source = (typeof SOURCES)[number];
+
+/** How a source proves a request is its own. */
+export type AuthMode = 'none' | 'basic' | 'token' | 'hmac';
+
+/** A provider's request signature: an HMAC of the raw body in one header. */
+export interface SignatureScheme {
+  /** Request header carrying the signature (lower case). */
+  readonly header: string;
+  /** HMAC hash algorithm, as node:crypto names it. */
+  readonly algorithm: 'sha256' | 'sha512';
+  /** How the digest is written in the header. */
+  readonly encoding: 'base64' | 'hex';
+}
+
+/** What the ingress needs to know about a provider. */
+export interface ProviderIngress {
+  /** Authentication modes the provider can be configured with. */
+  readonly authModes: readonly AuthMode[];
+  /** The mode used when the configuration names none. */
+  readonly defaultAuthMode: AuthMode;
+  /** The provider's signature scheme, for `hmac` mode. */
+  readonly signature?: SignatureScheme;
+  /** Request headers kept on the raw record, lower case (never credentials). */
+  readonly forwardedHeaders: readonly string[];
+  /**
+   * The key of the raw record: the id of the entity the webhook is about, so
+   * that all events of one entity land on one partition in arrival order.
+   * Returns undefined when the parsed body does not say.
+   */
+  rawRecordKey(body: unknown): string | undefined;
+}
+
+/** A provider plug-in. */
+export interface Provider {
+  readonly name: Source;
+  readonly ingress: ProviderIngress;
+}
+
+/** Narrows an unknown JSON value to a plain object. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A JSON scalar that can serve as an id, as a string; undefined otherwise. */
+export function idString(value: unknown): string | undefined {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}

@@ -1,0 +1,21 @@
+/** Shipwell order events. */
+import type { Provider } from '../provider.ts';
+import { idString, isRecord } from '../provider.ts';
+
+/** Shipwell: HTTP Basic (optional username/password on the webhook). */
+export const shipwell: Provider = {
+  name: 'shipwell',
+  ingress: {
+    authModes: ['none', 'basic', 'token'],
+    defaultAuthMode: 'basic',
+    forwardedHeaders: ['user-agent'],
+    rawRecordKey(body) {
+      if (!isRecord(body)) return undefined;
+      // Item events carry their order's id: key by order so an order and its
+      // items stay in one partition, in order.
+      const orderId =
+        body.resource_type === 'order_item' ? idString(body.order_id) : idString(body.id);
+      return orderId === undefined ? undefined : `order/${orderId}`;
+    },
+  },
+};
