@@ -1,0 +1,299 @@
+/**
+ * The ingress HTTP application: authenticated webhook endpoints that answer
+ * 200 only for what Kafka has stored, plus health and metrics endpoints.
+ *
+ * A webhook request goes: source → draining? → header auth → content type →
+ * rate limit → body (size limit) → signature → raw record → Kafka → answer.
+ * The content is not judged here (that is the worker's job): anything
+ * authentic within the limits is landed, valid JSON or not.
+ */
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { IHeaders } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import { WharfError } from '../errors.ts';
+import type { ErrorCode } from '../errors.ts';
+import type { PublishRecord } from '../kafka/batching-publisher.ts';
+import { RAW_HEADERS } from '../kafka/headers.ts';
+import type { Metrics } from '../metrics/catalog.ts';
+import { PROVIDERS, SOURCES } from '../providers/index.ts';
+import type { Source } from '../providers/index.ts';
+import { createAuthenticator } from './auth.ts';
+import type { Authenticator } from './auth.ts';
+
+/** What the ingress application needs from its surroundings. */
+export interface IngressDependencies {
+  readonly config: Config['ingress'];
+  readonly publisher: { publish(topic: string, record: PublishRecord): Promise<void> };
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /** Producer connected and raw topics present. */
+  isReady(): boolean;
+  /** A shutdown has begun: new webhooks are refused with 503. */
+  isDraining(): boolean;
+  /** The clock (default: the system's). */
+  readonly now?: () => Date;
+}
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNKNOWN_SOURCE: 404,
+  NOT_FOUND: 404,
+  AUTH_MISSING: 401,
+  AUTH_INVALID: 401,
+  SIGNATURE_INVALID: 401,
+  UNSUPPORTED_CONTENT_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  EMPTY_BODY: 400,
+  BAD_REQUEST: 400,
+  RATE_LIMITED: 429,
+  PUBLISH_FAILED: 503,
+  PUBLISH_TIMEOUT: 503,
+  SHUTTING_DOWN: 503,
+};
+
+interface SourceRoute {
+  readonly source: Source;
+  readonly topic: string;
+  readonly contentTypes: ReadonlySet<string>;
+  readonly authenticator: Authenticator;
+  readonly readBody: RequestHandler;
+  readonly rateLimit: RequestHandler | undefined;
+}
+
+function isSource(name: string): name is Source {
+  return (SOURCES as readonly string[]).includes(name);
+}
+
+function param(req: Request, name: string): string | undefined {
+  const value: unknown = req.params[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function mediaType(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+/** Builds the ingress application. */
+export function createIngressApp(deps: IngressDependencies): express.Express {
+  const { config, metrics, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  const routes = new Map<Source, SourceRoute>(
+    SOURCES.map((source) => {
+      const settings = config.sources[source];
+      const provider = PROVIDERS[source];
+      const perSecond = settings.rateLimitPerSecond;
+      return [
+        source,
+        {
+          source,
+          topic: settings.rawTopic,
+          contentTypes: new Set(settings.contentTypes),
+          authenticator: createAuthenticator(settings.auth, provider.ingress.signature),
+          // Every content type is read as bytes: signatures are over bytes.
+          readBody: express.raw({ type: () => true, limit: config.maxBodyBytes }),
+          rateLimit:
+            perSecond === undefined
+              ? undefined
+              : rateLimit({
+                  windowMs: 1_000,
+                  limit: perSecond,
+                  keyGenerator: () => source,
+                  standardHeaders: false,
+                  legacyHeaders: false,
+                  handler: (_req, res) => {
+                    res.setHeader('Retry-After', String(config.retryAfterSeconds));
+                    fail(
+                      res,
+                      source,
+                      'RATE_LIMITED',
+                      `more than ${String(perSecond)} requests per second`,
+                    );
+                  },
+                }),
+        },
+      ];
+    }),
+  );
+
+  function fail(res: Response, source: string, code: ErrorCode, message: string): void {
+    metrics.ingressRejected.inc({ source, code });
+    if (HTTP_STATUS[code] === 503 && !res.hasHeader('Retry-After')) {
+      res.setHeader('Retry-After', String(config.retryAfterSeconds));
+    }
+    res.status(HTTP_STATUS[code] ?? 500).json({ error: { code, message } });
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = deps.isReady() && !deps.isDraining();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  const measure: RequestHandler = (req, res, next) => {
+    const name = param(req, 'source') ?? '';
+    const source = isSource(name) ? name : 'unknown';
+    const started = process.hrtime.bigint();
+    metrics.ingressInFlight.inc({ source });
+    res.once('close', () => {
+      metrics.ingressInFlight.dec({ source });
+      metrics.ingressRequestDuration.observe(
+        { source, status_code: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    next();
+  };
+
+  const receive = (req: Request, res: Response, next: NextFunction) => {
+    const name = param(req, 'source') ?? '';
+    const route = isSource(name) ? routes.get(name) : undefined;
+    if (!route) {
+      fail(res, 'unknown', 'UNKNOWN_SOURCE', `no webhook source named "${name}"`);
+      return;
+    }
+    res.locals.route = route;
+    if (deps.isDraining()) {
+      res.setHeader('Connection', 'close');
+      fail(res, route.source, 'SHUTTING_DOWN', 'Wharf is shutting down; send again later');
+      return;
+    }
+    const denied = route.authenticator.verifyHeaders(req.headers);
+    if (denied) {
+      fail(res, route.source, denied.code, denied.message);
+      return;
+    }
+    const type = mediaType(req.headers['content-type']);
+    if (route.contentTypes.size > 0 && (!type || !route.contentTypes.has(type))) {
+      fail(
+        res,
+        route.source,
+        'UNSUPPORTED_CONTENT_TYPE',
+        `content type ${type ?? '(none)'} is not accepted; send ${[...route.contentTypes].join(' or ')}`,
+      );
+      return;
+    }
+    if (route.rateLimit) {
+      route.rateLimit(req, res, () => {
+        route.readBody(req, res, next);
+      });
+    } else {
+      route.readBody(req, res, next);
+    }
+  };
+
+  const land = async (req: Request, res: Response) => {
+    const route = res.locals.route as SourceRoute;
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) {
+      fail(res, route.source, 'EMPTY_BODY', 'the request has no body');
+      return;
+    }
+    const denied = route.authenticator.verifyBody(req.headers, body);
+    if (denied) {
+      fail(res, route.source, denied.code, denied.message);
+      return;
+    }
+    const id = randomUUID();
+    const record = rawRecord(route, req, body, id, now());
+    try {
+      await deps.publisher.publish(route.topic, record);
+    } catch (error) {
+      const code = error instanceof WharfError ? error.code : 'PUBLISH_FAILED';
+      logger.warn({ err: error, source: route.source, requestId: id }, 'webhook not stored');
+      fail(
+        res,
+        route.source,
+        code,
+        error instanceof WharfError ? error.message : 'Kafka did not store the webhook',
+      );
+      return;
+    }
+    metrics.ingressAccepted.inc({ source: route.source });
+    res.status(200).json({ id });
+  };
+
+  app.post('/webhooks/:source{/:eventType}', measure, receive, land);
+
+  app.use((_req: Request, res: Response) => {
+    fail(res, 'unknown', 'NOT_FOUND', 'no such endpoint');
+  });
+
+  // Errors of the body reader (size limit, aborted or malformed transfers).
+  // Express tells error handlers apart by their four parameters.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const source = (res.locals.route as SourceRoute | undefined)?.source ?? 'unknown';
+    const type = (error as { type?: unknown }).type;
+    if (res.headersSent) return;
+    if (type === 'entity.too.large') {
+      res.setHeader('Connection', 'close');
+      fail(
+        res,
+        source,
+        'PAYLOAD_TOO_LARGE',
+        `the body is larger than ${String(config.maxBodyBytes)} bytes`,
+      );
+    } else if (typeof type === 'string' || (error as { status?: unknown }).status === 400) {
+      fail(
+        res,
+        source,
+        'BAD_REQUEST',
+        `the request body could not be read (${typeof type === 'string' ? type : 'bad request'})`,
+      );
+    } else {
+      logger.error({ err: error, url: req.url }, 'unexpected ingress error');
+      fail(res, source, 'INTERNAL', 'internal error');
+    }
+  });
+
+  return app;
+}
+
+function rawRecord(
+  route: SourceRoute,
+  req: Request,
+  body: Buffer,
+  id: string,
+  receivedAt: Date,
+): PublishRecord {
+  const provider = PROVIDERS[route.source];
+  const headers: IHeaders = {
+    [RAW_HEADERS.source]: route.source,
+    [RAW_HEADERS.requestId]: id,
+    [RAW_HEADERS.receivedAt]: receivedAt.toISOString(),
+  };
+  const eventType = param(req, 'eventType');
+  if (eventType) headers[RAW_HEADERS.urlEventType] = eventType;
+  const contentType = req.headers['content-type'];
+  if (contentType) headers[RAW_HEADERS.contentType] = contentType;
+  for (const name of provider.ingress.forwardedHeaders) {
+    const value = req.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return { key: recordKey(route.source, body), value: body, headers };
+}
+
+/** The entity key when the body is JSON that names one; null otherwise. */
+function recordKey(source: Source, body: Buffer): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return null;
+  }
+  return PROVIDERS[source].ingress.rawRecordKey(parsed) ?? null;
+}

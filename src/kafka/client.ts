@@ -1,0 +1,68 @@
+/**
+ * Kafka clients built from the configuration, and topic provisioning.
+ */
+import { Kafka, Partitioners, logLevel as kafkaLogLevel } from 'kafkajs';
+import type { Admin, LogEntry, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [kafkaLogLevel.ERROR]: 'error',
+  [kafkaLogLevel.WARN]: 'warn',
+  [kafkaLogLevel.INFO]: 'info',
+  [kafkaLogLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client that logs through Wharf's logger. */
+export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    logLevel: kafkaLogLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        kafkaLogger[LEVELS[level] ?? 'info'](rest, message);
+      },
+  });
+}
+
+/** The producer Wharf writes with: idempotent, acks = all on every send. */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    allowAutoTopicCreation: false,
+    // Murmur2 as in the Java client, so keys land where other clients put them.
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
+/** A topic Wharf needs. */
+export interface TopicSpec {
+  readonly topic: string;
+  readonly numPartitions: number;
+  readonly replicationFactor?: number | undefined;
+}
+
+/**
+ * Creates the topics that do not exist yet (existing ones are left as they
+ * are) and returns the names that were created.
+ */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((spec) => !existing.has(spec.topic));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((spec) => ({
+      topic: spec.topic,
+      numPartitions: spec.numPartitions,
+      ...(spec.replicationFactor === undefined
+        ? {}
+        : { replicationFactor: spec.replicationFactor }),
+    })),
+  });
+  return missing.map((spec) => spec.topic);
+}
