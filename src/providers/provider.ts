@@ -38,7 +38,7 @@ export interface ProviderIngress {
    * that all events of one entity land on one partition in arrival order.
    * Returns undefined when the parsed body does not say.
    */
-  rawRecordKey(body: unknown): string | undefined;
+  readonly rawRecordKey: (body: unknown) => string | undefined;
 }
 
 /** A provider plug-in. */

@@ -61,9 +61,12 @@ export function basicAuth(credentials: string): string {
 export async function readTopic(
   topic: string,
   count: number,
-  timeoutMs = 15_000,
+  { timeoutMs = 15_000, brokers }: { timeoutMs?: number; brokers?: readonly string[] } = {},
 ): Promise<KafkaMessage[]> {
-  const consumer = testKafka().consumer({ ...TEST_CONSUMER, groupId: uniqueName('reader') });
+  const consumer = testKafka(brokers ? { brokers: [...brokers] } : {}).consumer({
+    ...TEST_CONSUMER,
+    groupId: uniqueName('reader'),
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   try {
@@ -88,8 +91,8 @@ export async function readTopic(
 }
 
 /** The number of records in a topic, summed over its partitions. */
-export async function countRecords(topic: string): Promise<number> {
-  const admin = testKafka().admin();
+export async function countRecords(topic: string, brokers?: readonly string[]): Promise<number> {
+  const admin = testKafka(brokers ? { brokers: [...brokers] } : {}).admin();
   await admin.connect();
   try {
     const offsets = await admin.fetchTopicOffsets(topic);

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
 import { inject } from 'vitest';
-import { BrokerControl } from '../broker/test-broker.ts';
+import { BrokerControl, startTestBroker } from '../broker/test-broker.ts';
+import type { TestBroker } from '../broker/test-broker.ts';
 
 /** Bootstrap list of the broker under test. */
 export function kafkaBrokers(): string[] {
@@ -17,6 +18,20 @@ export function kafkaBrokers(): string[] {
 export function brokerControl(): BrokerControl | null {
   const address = inject('brokerControl');
   return address ? new BrokerControl(address) : null;
+}
+
+/** Whether the broker under test takes fault commands (false against a real Kafka). */
+export function canInjectFaults(): boolean {
+  return inject('brokerControl') !== null;
+}
+
+/**
+ * A broker process of the calling test file's own. Tests that inject faults
+ * use one, so that taking a broker down does not disturb the test files that
+ * share the global broker in parallel.
+ */
+export async function startPrivateBroker(): Promise<TestBroker> {
+  return startTestBroker();
 }
 
 /** A topic, group or client name no other test uses. */

@@ -14,27 +14,16 @@ import {
   readTopic,
   startTestIngress,
 } from '../../support/ingress.ts';
-import { brokerControl } from '../../support/kafka.ts';
+import { post as postTo } from '../../support/http.ts';
 
 type Ingress = Awaited<ReturnType<typeof startTestIngress>>;
 
-async function post(
+const post = (
   ingress: Ingress,
   path: string,
   body: string | Buffer,
   headers: Record<string, string> = {},
-) {
-  const response = await fetch(`${ingress.url}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-  });
-  return {
-    status: response.status,
-    headers: response.headers,
-    json: (await response.json()) as Record<string, unknown>,
-  };
-}
+) => postTo(ingress.url, path, body, headers);
 
 const happycolisBody = JSON.stringify({
   header: { id: 'msg-1', type: 'delivery-order/shipped', timestamp: '2023-12-08T13:56:00' },
@@ -292,56 +281,4 @@ describe('ingress', () => {
     );
     expect(metrics).not.toContain(HAPPYCOLIS_SECRET);
   });
-});
-
-describe('ingress during a broker outage', () => {
-  const control = brokerControl();
-
-  it.skipIf(!control)(
-    'answers 503 with Retry-After while Kafka is down, and every 200 is stored',
-    async () => {
-      if (!control) return;
-      const ingress = await startTestIngress({ WHARF_PRODUCE_TIMEOUT_MS: '1000' });
-      const send = (i: number) => {
-        const body = JSON.stringify({
-          header: { type: 'order/created' },
-          body: { id: `o-${String(i)}` },
-        });
-        return post(ingress, '/webhooks/happycolis', body, {
-          'x-happycolis-webhook-signature': happycolisSignature(body),
-        });
-      };
-      try {
-        const before = await Promise.all([0, 1, 2].map(send));
-        expect(before.map((answer) => answer.status)).toEqual([200, 200, 200]);
-
-        await control.setDown('all');
-        let during;
-        try {
-          during = await Promise.all([3, 4, 5, 6, 7].map(send));
-        } finally {
-          await control.setUp('all');
-        }
-        for (const answer of during) {
-          expect(answer.status).toBe(503);
-          expect(answer.headers.get('retry-after')).toBe('5');
-          expect((answer.json.error as { code: string }).code).toMatch(
-            /^PUBLISH_(TIMEOUT|FAILED)$/,
-          );
-        }
-
-        const ok = [...before, ...during]
-          .filter((answer) => answer.status === 200)
-          .map((answer) => answer.json.id);
-        const records = await readTopic(
-          ingress.config.ingress.sources.happycolis.rawTopic,
-          ok.length,
-        );
-        const landed = new Set(records.map((record) => header(record, 'wharf-request-id')));
-        for (const id of ok) expect(landed.has(id as string)).toBe(true);
-      } finally {
-        await ingress.shutdown();
-      }
-    },
-  );
 });

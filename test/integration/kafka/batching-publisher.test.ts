@@ -1,0 +1,126 @@
+/**
+ * The batching publisher against the test broker, with the broker's own
+ * fault injection for the unhappy paths.
+ */
+import type { Producer } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TestBroker } from '../../broker/test-broker.ts';
+import { PublishError, PublishTimeoutError, ShuttingDownError } from '../../../src/errors.ts';
+import { BatchingPublisher } from '../../../src/kafka/batching-publisher.ts';
+import { createProducer } from '../../../src/kafka/client.ts';
+import { createMetrics } from '../../../src/metrics/catalog.ts';
+import { countRecords } from '../../support/ingress.ts';
+import { canInjectFaults, startPrivateBroker, testKafka, uniqueName } from '../../support/kafka.ts';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(
+  partitions = 1,
+  brokers?: readonly string[],
+): Promise<{ producer: Producer; topic: string }> {
+  const kafka = testKafka(brokers ? { brokers: [...brokers] } : {});
+  const topic = uniqueName('publisher');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.disconnect();
+  const producer = createProducer(kafka);
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+  return { producer, topic };
+}
+
+const record = (i: number) => ({
+  key: `k${String(i % 7)}`,
+  value: Buffer.from(`v${String(i)}`),
+  headers: {},
+});
+
+describe('BatchingPublisher', () => {
+  it('groups concurrent records into few sends and resolves each once stored', async () => {
+    const { producer, topic } = await setup(3);
+    const metrics = createMetrics({ defaultMetrics: false });
+    const publisher = new BatchingPublisher(producer, { lingerMs: 5, metrics });
+    await Promise.all(Array.from({ length: 300 }, (_, i) => publisher.publish(topic, record(i))));
+    expect(await countRecords(topic)).toBe(300);
+    const { values } = await metrics.publishBatchSize.get();
+    const sends = values.find((value) => value.metricName === 'wharf_publish_batch_records_count');
+    expect(sends?.value).toBeLessThanOrEqual(10);
+    expect(publisher.pendingRecords).toBe(0);
+  });
+
+  it('splits a burst larger than maxRecords into several sends', async () => {
+    const { producer, topic } = await setup();
+    const metrics = createMetrics({ defaultMetrics: false });
+    const publisher = new BatchingPublisher(producer, { maxRecords: 10, lingerMs: 50, metrics });
+    await Promise.all(Array.from({ length: 35 }, (_, i) => publisher.publish(topic, record(i))));
+    const { values } = await metrics.publishBatchSize.get();
+    const sends = values.find((value) => value.metricName === 'wharf_publish_batch_records_count');
+    expect(sends?.value).toBe(4);
+    expect(await countRecords(topic)).toBe(35);
+  });
+
+  it('refuses new records once closed, after flushing the accepted ones', async () => {
+    const { producer, topic } = await setup();
+    const publisher = new BatchingPublisher(producer, { lingerMs: 1_000 });
+    const accepted = publisher.publish(topic, record(1));
+    await publisher.close();
+    await expect(accepted).resolves.toBeUndefined();
+    await expect(publisher.publish(topic, record(2))).rejects.toBeInstanceOf(ShuttingDownError);
+    expect(await countRecords(topic)).toBe(1);
+  });
+});
+
+describe.skipIf(!canInjectFaults())('BatchingPublisher under broker faults', () => {
+  let broker: TestBroker;
+  beforeAll(async () => {
+    broker = await startPrivateBroker();
+  });
+  afterAll(() => broker.stop());
+
+  it('fails with a timeout when the broker answers too slowly', async () => {
+    const { producer, topic } = await setup(1, broker.brokers);
+    const publisher = new BatchingPublisher(producer, { timeoutMs: 300 });
+    await broker.control.setRtt(2_000);
+    cleanups.push(() => broker.control.setRtt(0));
+    await expect(publisher.publish(topic, record(1))).rejects.toBeInstanceOf(PublishTimeoutError);
+    await broker.control.setRtt(0);
+    await publisher.flush();
+  });
+
+  it('refuses at once, without queueing, when too much is pending', async () => {
+    const { producer, topic } = await setup(1, broker.brokers);
+    const publisher = new BatchingPublisher(producer, { timeoutMs: 5_000, maxPendingRecords: 5 });
+    await broker.control.setRtt(500);
+    cleanups.push(() => broker.control.setRtt(0));
+    const first = Array.from({ length: 5 }, (_, i) => publisher.publish(topic, record(i)));
+    await expect(publisher.publish(topic, record(99))).rejects.toBeInstanceOf(PublishError);
+    expect(publisher.pendingRecords).toBe(5);
+    await Promise.all(first);
+    await broker.control.setRtt(0);
+  });
+
+  it('a batch the broker keeps refusing fails every record in it', async () => {
+    const { producer, topic } = await setup(1, broker.brokers);
+    const publisher = new BatchingPublisher(producer, { timeoutMs: 1_000, lingerMs: 20 });
+    const PRODUCE = 0;
+    const NOT_LEADER_OR_FOLLOWER = 6;
+    await broker.control.pushRequestErrors(
+      PRODUCE,
+      Array.from({ length: 50 }, () => NOT_LEADER_OR_FOLLOWER),
+    );
+    cleanups.push(() => broker.control.clearRequestErrors(PRODUCE));
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map((i) => publisher.publish(topic, record(i))),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    await broker.control.clearRequestErrors(PRODUCE);
+    await publisher.publish(topic, record(4));
+    // Nothing answered as failed may be counted on as stored, but the one
+    // answered as stored is there.
+    expect(await countRecords(topic, broker.brokers)).toBeGreaterThanOrEqual(1);
+  });
+});

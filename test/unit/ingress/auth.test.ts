@@ -1,0 +1,82 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../../../src/ingress/auth.ts';
+import type { SignatureScheme } from '../../../src/providers/provider.ts';
+
+const scheme: SignatureScheme = { header: 'x-signature', algorithm: 'sha256', encoding: 'base64' };
+const basicHeader = (credentials: string) => `Basic ${Buffer.from(credentials).toString('base64')}`;
+
+describe('basic authentication', () => {
+  const auth = createAuthenticator({ mode: 'basic', credentials: ['old:one', 'new:two'] });
+
+  it('accepts any configured credential, so secrets can be rotated', () => {
+    expect(auth.verifyHeaders({ authorization: basicHeader('old:one') })).toBeUndefined();
+    expect(auth.verifyHeaders({ authorization: basicHeader('new:two') })).toBeUndefined();
+    expect(auth.needsBody).toBe(false);
+  });
+
+  it.each([
+    [{}, 'AUTH_MISSING'],
+    [{ authorization: 'Bearer abc' }, 'AUTH_MISSING'],
+    [{ authorization: basicHeader('old:two') }, 'AUTH_INVALID'],
+    [{ authorization: basicHeader('old:one ') }, 'AUTH_INVALID'],
+    [{ authorization: basicHeader('') }, 'AUTH_MISSING'],
+  ])('refuses %j with %s', (headers, code) => {
+    expect(auth.verifyHeaders(headers)?.code).toBe(code);
+  });
+
+  it('never repeats what was sent or configured', () => {
+    const failure = auth.verifyHeaders({ authorization: basicHeader('old:guess') });
+    expect(JSON.stringify(failure)).not.toMatch(/old|one|two|guess/);
+  });
+});
+
+describe('token authentication', () => {
+  const auth = createAuthenticator({ mode: 'token', header: 'x-token', tokens: ['t1', 't2'] });
+  it('checks the configured header against every token', () => {
+    expect(auth.verifyHeaders({ 'x-token': 't2' })).toBeUndefined();
+    expect(auth.verifyHeaders({ 'x-token': 't3' })?.code).toBe('AUTH_INVALID');
+    expect(auth.verifyHeaders({ authorization: 't1' })?.code).toBe('AUTH_MISSING');
+  });
+});
+
+describe('hmac signature', () => {
+  const auth = createAuthenticator({ mode: 'hmac', secrets: ['s-old', 's-new'] }, scheme);
+  const body = Buffer.from('{"header":{"type":"order/created"},"body":{}}');
+  const sign = (bytes: Buffer, secret: string) =>
+    createHmac('sha256', secret).update(bytes).digest('base64');
+
+  it('verifies the raw bytes with any configured secret', () => {
+    expect(auth.needsBody).toBe(true);
+    for (const secret of ['s-old', 's-new']) {
+      const headers = { 'x-signature': sign(body, secret) };
+      expect(auth.verifyHeaders(headers)).toBeUndefined();
+      expect(auth.verifyBody(headers, body)).toBeUndefined();
+    }
+  });
+
+  it('refuses a missing header before the body is read', () => {
+    expect(auth.verifyHeaders({})?.code).toBe('AUTH_MISSING');
+  });
+
+  it.each([
+    ['another secret', sign(body, 's-other'), body],
+    ['a changed body', sign(body, 's-new'), Buffer.concat([body, Buffer.from(' ')])],
+    ['a truncated signature', sign(body, 's-new').slice(0, 20), body],
+    ['garbage', '!!!not base64!!!', body],
+  ])('refuses %s', (_name, signature, sentBody) => {
+    expect(auth.verifyBody({ 'x-signature': signature }, sentBody)?.code).toBe('SIGNATURE_INVALID');
+  });
+
+  it('needs a signature scheme', () => {
+    expect(() => createAuthenticator({ mode: 'hmac', secrets: ['s'] })).toThrow(/signature scheme/);
+  });
+});
+
+describe('no authentication', () => {
+  it('passes everything, and only when configured so', () => {
+    const auth = createAuthenticator({ mode: 'none' });
+    expect(auth.verifyHeaders({})).toBeUndefined();
+    expect(auth.verifyBody({}, Buffer.from('x'))).toBeUndefined();
+  });
+});
