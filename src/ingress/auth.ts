@@ -83,10 +83,14 @@ function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticato
     },
     verifyBody(headers, body) {
       const sent = Buffer.from(headerValue(headers, scheme.header) ?? '', scheme.encoding);
-      const expected = secrets.map((secret) =>
-        digest(createHmac(scheme.algorithm, secret).update(body).digest()),
-      );
-      return matchesAny(sent, expected)
+      // A digest's length is public (it is the algorithm's), so comparing
+      // lengths first leaks nothing; the bytes are compared in constant time.
+      let matched = false;
+      for (const secret of secrets) {
+        const expected = createHmac(scheme.algorithm, secret).update(body).digest();
+        matched = (sent.length === expected.length && timingSafeEqual(sent, expected)) || matched;
+      }
+      return matched
         ? undefined
         : {
             code: 'SIGNATURE_INVALID',
