@@ -8,6 +8,11 @@
  * Per topic, one send is in flight at a time (kafkajs serialises an
  * idempotent producer's requests per broker anyway); records that arrive
  * meanwhile form the next batch, which leaves as soon as the broker answers.
+ *
+ * Memory is bounded: a record counts against the limits from the moment it
+ * is accepted until it has left the publisher (sent and answered, or dropped
+ * from the queue after its deadline), not merely until its caller was
+ * answered, so a broker outage cannot make the queue grow without limit.
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import { PublishError, PublishTimeoutError, ShuttingDownError } from '../errors.ts';
@@ -24,18 +29,16 @@ export interface PublishRecord {
 export interface BatchingPublisherOptions {
   /** Most records in one send (default 500). */
   readonly maxRecords?: number;
-  /** A batch is sent once its values reach this many bytes (default 4 MiB). */
+  /** Most bytes of values in one send; a single larger record still goes alone (default 4 MiB). */
   readonly maxBytes?: number;
-  /** How long the first record of a batch may wait for company (default 2 ms). */
+  /** How long the oldest record of a batch may wait for company (default 2 ms). */
   readonly lingerMs?: number;
   /** Deadline of one publish, from call to acknowledgement (default 5 s). */
   readonly timeoutMs?: number;
-  /**
-   * Most records waiting or in flight across all topics (default 10,000):
-   * past it, publish fails at once instead of queueing, so a slow broker
-   * cannot make the queue (and memory) grow without limit.
-   */
+  /** Most records held (queued or in flight) across all topics (default 10,000). */
   readonly maxPendingRecords?: number;
+  /** Most bytes of values held across all topics (default 64 MiB). */
+  readonly maxPendingBytes?: number;
   readonly metrics?: Pick<Metrics, 'publishBatchSize' | 'produceDuration'>;
 }
 
@@ -52,7 +55,8 @@ interface TopicQueue {
   bytes: number;
   /** When the oldest waiting record arrived (ms since epoch). */
   oldestAt: number;
-  inFlight: boolean;
+  /** The batch the broker has not answered yet, if any. */
+  inFlight: readonly Pending[] | undefined;
   linger: NodeJS.Timeout | undefined;
 }
 
@@ -63,11 +67,13 @@ export class BatchingPublisher {
   readonly #maxBytes: number;
   readonly #lingerMs: number;
   readonly #timeoutMs: number;
-  readonly #maxPending: number;
+  readonly #maxPendingRecords: number;
+  readonly #maxPendingBytes: number;
   readonly #metrics: BatchingPublisherOptions['metrics'];
   readonly #topics = new Map<string, TopicQueue>();
   readonly #sends = new Set<Promise<void>>();
-  #pending = 0;
+  #heldRecords = 0;
+  #heldBytes = 0;
   #closed = false;
 
   constructor(producer: Producer, options: BatchingPublisherOptions = {}) {
@@ -76,27 +82,40 @@ export class BatchingPublisher {
     this.#maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
     this.#lingerMs = options.lingerMs ?? 2;
     this.#timeoutMs = options.timeoutMs ?? 5_000;
-    this.#maxPending = options.maxPendingRecords ?? 10_000;
+    this.#maxPendingRecords = options.maxPendingRecords ?? 10_000;
+    this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.#metrics = options.metrics;
   }
 
-  /** Records accepted by {@link publish} and not yet settled. */
+  /** Records held: accepted and not yet out of the publisher (queued or in flight). */
   get pendingRecords(): number {
-    return this.#pending;
+    return this.#heldRecords;
+  }
+
+  /** Records in sends the broker has not answered yet. */
+  get inFlightRecords(): number {
+    let records = 0;
+    for (const queue of this.#topics.values()) records += queue.inFlight?.length ?? 0;
+    return records;
   }
 
   /**
    * Publishes one record; resolves once Kafka has acknowledged it.
    *
-   * @throws {PublishError} when the broker refused the batch or too much is pending.
+   * @throws {PublishError} when the broker refused the batch or too much is held already.
    * @throws {PublishTimeoutError} when no acknowledgement came within the deadline.
    * @throws {ShuttingDownError} after {@link close}.
    */
   publish(topic: string, record: PublishRecord): Promise<void> {
     if (this.#closed) return Promise.reject(new ShuttingDownError());
-    if (this.#pending >= this.#maxPending) {
+    if (
+      this.#heldRecords >= this.#maxPendingRecords ||
+      this.#heldBytes + record.value.length > this.#maxPendingBytes
+    ) {
       return Promise.reject(
-        new PublishError(`${String(this.#pending)} records are already waiting for Kafka`),
+        new PublishError(
+          `${String(this.#heldRecords)} records (${String(this.#heldBytes)} bytes) are already waiting for Kafka`,
+        ),
       );
     }
     return new Promise<void>((resolve, reject) => {
@@ -113,7 +132,8 @@ export class BatchingPublisher {
           pending.reject(new PublishTimeoutError(this.#timeoutMs));
         }, this.#timeoutMs),
       };
-      this.#pending++;
+      this.#heldRecords++;
+      this.#heldBytes += record.value.length;
       const queue = this.#queue(topic);
       if (queue.waiting.length === 0) queue.oldestAt = Date.now();
       queue.waiting.push(pending);
@@ -122,10 +142,13 @@ export class BatchingPublisher {
     });
   }
 
-  /** Sends everything waiting now and resolves when every send has settled. */
+  /** Sends everything held now and resolves when nothing is queued or in flight. */
   async flush(): Promise<void> {
-    for (const [topic, queue] of this.#topics) this.#sendNext(topic, queue);
-    while (this.#sends.size > 0) await Promise.allSettled([...this.#sends]);
+    for (;;) {
+      for (const [topic, queue] of this.#topics) this.#sendNext(topic, queue);
+      if (this.#sends.size === 0) return;
+      await Promise.allSettled([...this.#sends]);
+    }
   }
 
   /** Refuses new records, then flushes what was accepted. */
@@ -134,12 +157,21 @@ export class BatchingPublisher {
     await this.flush();
   }
 
-  /** Fails every record not yet acknowledged (used when a shutdown's grace period ends). */
+  /**
+   * Fails every record not yet acknowledged, queued or in flight (used when
+   * a shutdown's grace period ends). An in-flight batch may still be stored
+   * by the broker: its callers are told it was not, and will send again.
+   */
   abort(error: Error): void {
+    this.#closed = true;
     for (const queue of this.#topics.values()) {
+      for (const pending of queue.inFlight ?? []) pending.reject(error);
       for (const pending of queue.waiting) pending.reject(error);
+      this.#release(queue.waiting);
       queue.waiting = [];
       queue.bytes = 0;
+      if (queue.linger) clearTimeout(queue.linger);
+      queue.linger = undefined;
     }
   }
 
@@ -147,14 +179,21 @@ export class BatchingPublisher {
     if (pending.settled) return false;
     pending.settled = true;
     clearTimeout(pending.timer);
-    this.#pending--;
     return true;
+  }
+
+  /** Records leave the publisher: they no longer count against the limits. */
+  #release(records: readonly Pending[]): void {
+    for (const pending of records) {
+      this.#heldRecords--;
+      this.#heldBytes -= pending.record.value.length;
+    }
   }
 
   #queue(topic: string): TopicQueue {
     let queue = this.#topics.get(topic);
     if (!queue) {
-      queue = { waiting: [], bytes: 0, oldestAt: 0, inFlight: false, linger: undefined };
+      queue = { waiting: [], bytes: 0, oldestAt: 0, inFlight: undefined, linger: undefined };
       this.#topics.set(topic, queue);
     }
     return queue;
@@ -164,7 +203,7 @@ export class BatchingPublisher {
     if (queue.inFlight) return; // the next batch leaves when the broker answers
     if (queue.waiting.length >= this.#maxRecords || queue.bytes >= this.#maxBytes) {
       this.#sendNext(topic, queue);
-    } else if (!queue.linger) {
+    } else if (!queue.linger && queue.waiting.length > 0) {
       // Linger counts from the oldest record's arrival, as Kafka's linger.ms
       // does, so records that waited out a send in flight are not held longer.
       const remaining = Math.max(0, queue.oldestAt + this.#lingerMs - Date.now());
@@ -174,25 +213,48 @@ export class BatchingPublisher {
     }
   }
 
+  /** Takes the next batch off a queue: live records, up to the count and byte limits. */
+  #takeBatch(queue: TopicQueue): Pending[] {
+    const batch: Pending[] = [];
+    const dropped: Pending[] = [];
+    let bytes = 0;
+    let taken = 0;
+    for (const pending of queue.waiting) {
+      if (pending.settled) {
+        // Its caller was answered (deadline passed): do not send it.
+        dropped.push(pending);
+      } else if (
+        batch.length < this.#maxRecords &&
+        (batch.length === 0 || bytes + pending.record.value.length <= this.#maxBytes)
+      ) {
+        batch.push(pending);
+        bytes += pending.record.value.length;
+      } else {
+        break;
+      }
+      taken++;
+    }
+    this.#release(dropped);
+    queue.waiting = queue.waiting.slice(taken);
+    queue.bytes = queue.waiting.reduce((sum, pending) => sum + pending.record.value.length, 0);
+    queue.oldestAt = Date.now();
+    return batch;
+  }
+
   #sendNext(topic: string, queue: TopicQueue): void {
     if (queue.linger) {
       clearTimeout(queue.linger);
       queue.linger = undefined;
     }
     if (queue.inFlight) return;
-    // Records whose deadline passed were answered already; do not send them.
-    const live = queue.waiting.filter((pending) => !pending.settled);
-    const batch = live.slice(0, this.#maxRecords);
-    queue.waiting = live.slice(batch.length);
-    queue.bytes = queue.waiting.reduce((sum, pending) => sum + pending.record.value.length, 0);
-    queue.oldestAt = Date.now();
+    const batch = this.#takeBatch(queue);
     if (batch.length === 0) return;
 
-    queue.inFlight = true;
+    queue.inFlight = batch;
     const send = this.#send(topic, batch).finally(() => {
-      queue.inFlight = false;
+      queue.inFlight = undefined;
       this.#sends.delete(send);
-      if (queue.waiting.length > 0) this.#schedule(topic, queue);
+      this.#schedule(topic, queue);
     });
     this.#sends.add(send);
   }
@@ -216,9 +278,11 @@ export class BatchingPublisher {
         })),
       });
       observe('ok');
+      this.#release(batch);
       for (const pending of batch) pending.resolve();
     } catch (error) {
       observe('error');
+      this.#release(batch);
       const failure = new PublishError(`Kafka did not store the batch for ${topic}`, error);
       for (const pending of batch) pending.reject(failure);
     }

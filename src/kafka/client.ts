@@ -34,6 +34,10 @@ export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     allowAutoTopicCreation: false,
+    // Idempotence needs unlimited retries (a batch given up on would free its
+    // sequence numbers for the next one); a short backoff cap makes a send
+    // that is stuck through an outage go through soon after the broker is back.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 1_000 },
     // Murmur2 as in the Java client, so keys land where other clients put them.
     createPartitioner: Partitioners.DefaultPartitioner,
   });
@@ -44,6 +48,8 @@ export interface TopicSpec {
   readonly topic: string;
   readonly numPartitions: number;
   readonly replicationFactor?: number | undefined;
+  /** Topic configuration for creation, e.g. `max.message.bytes`. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /**
