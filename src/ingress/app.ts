@@ -67,6 +67,21 @@ function isSource(name: string): name is Source {
   return (SOURCES as readonly string[]).includes(name);
 }
 
+/** Runs the source's rate limiter, if any; false when it answered 429 itself. */
+async function withinRateLimit(route: SourceRoute, req: Request, res: Response): Promise<boolean> {
+  if (!route.rateLimit) return true;
+  let passed = false;
+  let failure: Error | undefined;
+  await Promise.resolve(
+    route.rateLimit(req, res, (error?: unknown) => {
+      if (error) failure = error instanceof Error ? error : new Error('rate limiter failed');
+      else passed = true;
+    }),
+  );
+  if (failure) throw failure;
+  return passed;
+}
+
 function param(req: Request, name: string): string | undefined {
   const value: unknown = req.params[name];
   return typeof value === 'string' ? value : undefined;
@@ -158,7 +173,7 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
     next();
   };
 
-  const receive = (req: Request, res: Response, next: NextFunction) => {
+  const receive = async (req: Request, res: Response, next: NextFunction) => {
     const name = param(req, 'source') ?? '';
     const route = isSource(name) ? routes.get(name) : undefined;
     if (!route) {
@@ -186,11 +201,10 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
       );
       return;
     }
-    if (route.rateLimit) {
-      route.rateLimit(req, res, () => {
-        route.readBody(req, res, next);
-      });
-    } else {
+    // A signature can only be checked once the body is read; the rate limit
+    // then waits for it, so that forged requests cannot use up the source's
+    // allowance. Header credentials are checked already.
+    if (route.authenticator.needsBody || (await withinRateLimit(route, req, res))) {
       route.readBody(req, res, next);
     }
   };
@@ -207,6 +221,7 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
       fail(res, route.source, denied.code, denied.message);
       return;
     }
+    if (route.authenticator.needsBody && !(await withinRateLimit(route, req, res))) return;
     const id = randomUUID();
     const record = rawRecord(route, req, body, id, now());
     try {

@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
@@ -14,6 +15,36 @@ import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { SOURCES } from '../providers/index.ts';
 import { createIngressApp } from './app.ts';
+
+/** How long aborted requests get to write their 503 before connections are cut. */
+const ANSWER_AFTER_ABORT_MS = 500;
+/** How long the producer may take to disconnect when the grace period is spent. */
+const MIN_DISCONNECT_MS = 250;
+
+/** Resolves true when `work` settles within `ms`, false when the time runs out first. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(false);
+    }, ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Kafka limits the size of one partition's record batch (`max.message.bytes`,
+ * by default just over 1 MiB): a raw topic must hold the largest batch the
+ * publisher sends, or a body at the size limit could never be stored. The
+ * margin covers record and header overhead.
+ */
+function rawTopicMaxMessageBytes(config: Config): number {
+  return Math.max(config.ingress.batchMaxBytes, config.ingress.maxBodyBytes) + 1024 * 1024;
+}
 
 /** A running ingress. */
 export interface RunningIngress {
@@ -51,6 +82,7 @@ export async function startIngress(
         topic: config.ingress.sources[source].rawTopic,
         numPartitions: config.kafka.topicPartitions,
         replicationFactor: config.kafka.topicReplicationFactor,
+        config: { 'max.message.bytes': String(rawTopicMaxMessageBytes(config)) },
       })),
     );
     if (created.length > 0) logger.info({ topics: created }, 'created raw topics');
@@ -95,13 +127,16 @@ export async function startIngress(
     },
     app,
   );
-  let inFlight = 0;
+  const responses = new Set<ServerResponse>();
   let idle: (() => void) | undefined;
-  server.on('request', (_req, res) => {
-    inFlight++;
+  server.on('request', (_req, res: ServerResponse) => {
+    // While draining, every answer closes its connection, so that no client
+    // keeps a connection the server is waiting to close.
+    if (draining) res.shouldKeepAlive = false;
+    responses.add(res);
     res.once('close', () => {
-      inFlight--;
-      if (inFlight === 0) idle?.();
+      responses.delete(res);
+      if (responses.size === 0) idle?.();
     });
   });
   server.listen(config.ingress.port, config.ingress.host);
@@ -111,39 +146,43 @@ export async function startIngress(
   const url = `http://${host}:${String(port)}`;
   logger.info({ url }, 'ingress listening');
 
+  const allAnswered = () =>
+    responses.size === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          idle = resolve;
+        });
+
   let stopping: Promise<void> | undefined;
   async function drain(): Promise<void> {
+    const deadline = Date.now() + config.ingress.shutdownGraceMs;
     draining = true;
+    for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = new Promise<void>((resolve) => {
       server.close(() => {
         resolve();
       });
     });
     server.closeIdleConnections();
-    const answered =
-      inFlight === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            idle = resolve;
-          });
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => {
-        resolve('timeout');
-      }, config.ingress.shutdownGraceMs);
-    });
-    const outcome = await Promise.race([
-      answered.then(() => publisher.close()).then(() => 'done' as const),
-      grace,
-    ]);
-    if (outcome === 'timeout') {
-      logger.warn({ inFlight }, 'grace period over: failing what is still in flight');
+
+    const drained = await withDeadline(
+      allAnswered().then(() => publisher.close()),
+      deadline - Date.now(),
+    );
+    if (!drained) {
+      logger.warn({ inFlight: responses.size }, 'grace period over: failing what is in flight');
       publisher.abort(new ShuttingDownError());
-      server.closeAllConnections();
+      // The aborted requests answer 503 in their own microtasks; give them a
+      // moment to write before connections are cut.
+      await withDeadline(allAnswered(), ANSWER_AFTER_ABORT_MS);
     }
-    clearTimeout(timer);
-    await closed;
-    await producer.disconnect();
+    server.closeIdleConnections();
+    if (!(await withDeadline(closed, Math.max(0, deadline - Date.now())))) {
+      server.closeAllConnections();
+      await closed;
+    }
+    // The grace period bounds the whole shutdown, disconnect included.
+    await withDeadline(producer.disconnect(), Math.max(MIN_DISCONNECT_MS, deadline - Date.now()));
     logger.info('ingress stopped');
   }
 

@@ -33,5 +33,8 @@ export function registerIngress(program: Command): void {
         process.once('SIGINT', stop);
       });
       await ingress.shutdown();
+      // The shutdown answered every request and bounded the disconnect; a
+      // client library's retry timer must not keep the process alive.
+      process.exit(process.exitCode ?? 0);
     });
 }
