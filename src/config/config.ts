@@ -93,7 +93,7 @@ function sourceSchema(source: Source) {
       .transform((name) => name.toLowerCase())
       .default('x-webhook-token'),
     [variable('CONTENT_TYPES')]: list.default(['application/json']),
-    [variable('RATE_LIMIT_PER_SECOND')]: z.coerce.number().positive().optional(),
+    [variable('RATE_LIMIT_PER_SECOND')]: int(1).optional(),
   };
 }
 
@@ -147,6 +147,12 @@ function sourceConfig(
   if (mode === 'basic' && secrets.some((secret) => !secret.includes(':'))) {
     issues.push(`${secretsVariable}: basic credentials must be user:password`);
   }
+  const tokenHeader = get('TOKEN_HEADER') as string;
+  if (mode === 'token' && PROVIDERS[source].ingress.forwardedHeaders.includes(tokenHeader)) {
+    issues.push(
+      `${sourceVariable(source, 'TOKEN_HEADER')}: ${tokenHeader} is kept on raw records, so it cannot carry a secret`,
+    );
+  }
   const contentTypes = (get('CONTENT_TYPES') as string[]).map((type) => type.toLowerCase());
   const auth: SourceAuth =
     mode === 'none'
@@ -154,7 +160,7 @@ function sourceConfig(
       : mode === 'basic'
         ? { mode, credentials: secrets }
         : mode === 'token'
-          ? { mode, header: get('TOKEN_HEADER') as string, tokens: secrets }
+          ? { mode, header: tokenHeader, tokens: secrets }
           : { mode, secrets };
   return {
     rawTopic: get('RAW_TOPIC') as string,
@@ -172,16 +178,15 @@ function sourceConfig(
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Config {
-  const base = baseSchema.safeParse(env);
-  const perSource = sourcesSchema.safeParse(env);
-  if (!base.success || !perSource.success) {
-    throw new ConfigError([
-      ...(base.success ? [] : describeIssues(base.error, env)),
-      ...(perSource.success ? [] : describeIssues(perSource.error, env)),
-    ]);
-  }
-  const values = base.data;
-  const issues: string[] = [];
+  // An empty variable means "not set", as in most shells' `VAR=` habits.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const base = baseSchema.safeParse(set);
+  const perSource = sourcesSchema.safeParse(set);
+  const issues = [
+    ...(base.success ? [] : describeIssues(base.error, set)),
+    ...(perSource.success ? [] : describeIssues(perSource.error, set)),
+  ];
+  if (!perSource.success) throw new ConfigError(issues);
   const sources = Object.fromEntries(
     SOURCES.map((source) => [source, sourceConfig(source, perSource.data, issues)]),
   ) as Record<Source, SourceConfig>;
@@ -191,7 +196,8 @@ export function loadConfig(
       `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
     );
   }
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (!base.success || issues.length > 0) throw new ConfigError(issues);
+  const values = base.data;
 
   return {
     logLevel: values.WHARF_LOG_LEVEL,

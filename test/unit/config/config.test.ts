@@ -61,15 +61,43 @@ describe('loadConfig', () => {
     const issues = issuesOf({
       KAFKA_BROKERS: 'no-port',
       WHARF_INGRESS_PORT: 'eighty',
-      WHARF_HAPPYCOLIS_AUTH: 'basic',
+      WHARF_HAPPYCOLIS_SECRETS: 's',
+      WHARF_ONGOING_SECRETS: 'u:p',
       WHARF_SHIPWELL_SECRETS: 'secret-without-colon',
     });
     expect(issues).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS: must be host:port/),
       expect.stringMatching(/^WHARF_INGRESS_PORT: /),
+      'WHARF_SHIPWELL_SECRETS: basic credentials must be user:password',
+    ]);
+    expect(issues.join('\n')).not.toMatch(/secret-without-colon|eighty|no-port/);
+    expect(issuesOf({ ...minimal, WHARF_HAPPYCOLIS_AUTH: 'basic' })).toEqual([
       expect.stringMatching(/^WHARF_HAPPYCOLIS_AUTH: .*"hmac"/),
     ]);
-    expect(issues.join('\n')).not.toContain('secret-without-colon');
+  });
+
+  it('reads an empty variable as unset', () => {
+    const config = loadConfig({ ...minimal, WHARF_INGRESS_PORT: '', WHARF_SHUTDOWN_GRACE_MS: '' });
+    expect(config.ingress.port).toBe(8080);
+    expect(config.ingress.shutdownGraceMs).toBe(10_000);
+  });
+
+  it('keeps a token header off raw records', () => {
+    expect(
+      issuesOf({
+        ...minimal,
+        WHARF_HAPPYCOLIS_AUTH: 'token',
+        WHARF_HAPPYCOLIS_TOKEN_HEADER: 'User-Agent',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^WHARF_HAPPYCOLIS_TOKEN_HEADER: user-agent is kept on raw records/),
+    ]);
+  });
+
+  it('takes whole requests per second as a rate limit', () => {
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_RATE_LIMIT_PER_SECOND: '0.5' })).toEqual([
+      expect.stringMatching(/^WHARF_SHIPWELL_RATE_LIMIT_PER_SECOND: /),
+    ]);
   });
 
   it('requires secrets unless a source is explicitly unauthenticated', () => {
