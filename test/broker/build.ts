@@ -102,7 +102,12 @@ async function ensureLibrary(key: string, work: string, progress: Progress): Pro
     await run('tar', ['xzf', tarball, LIBRDKAFKA_DIR], { cwd: work });
   });
   await step(progress, 'Patching the mock cluster', () =>
-    run('git', ['apply', '-p1', PATCH_FILE], { cwd: sourceDir }),
+    // git apply inside a repository applies paths from its top; the ceiling
+    // keeps git from finding one above the temporary build folder.
+    run('git', ['apply', '-p1', PATCH_FILE], {
+      cwd: sourceDir,
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(work) },
+    }),
   );
   await step(progress, 'Configuring librdkafka', () =>
     run('./configure', CONFIGURE_FLAGS, { cwd: sourceDir }),

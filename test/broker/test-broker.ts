@@ -10,6 +10,9 @@ import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { ensureTestBroker } from './build.ts';
 
+/** How long a broker may take to exit on SIGTERM before it is killed. */
+const STOP_TIMEOUT_MS = 5_000;
+
 /** Options of {@link startTestBroker}. */
 export interface TestBrokerOptions {
   /** Number of brokers in the mock cluster (default 1). */
@@ -44,6 +47,9 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   child.stderr.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4096);
   });
+  // Closing stdin of a process that already died must not become an
+  // unhandled EPIPE.
+  child.stdin.on('error', () => undefined);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       resolve();
@@ -94,8 +100,10 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
       if (child.exitCode === null && child.signalCode === null) {
         child.stdin.end();
         child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
       }
-      await exited;
     },
   };
 }

@@ -29,6 +29,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,7 @@ static void on_signal(int sig) {
 
 struct client {
         int fd;
+        int overlong;
         size_t len;
         char buf[LINE_MAX_LEN];
 };
@@ -180,9 +182,14 @@ static void run_command(struct broker_state *st, char *line, int fd) {
         char *save = NULL, *tok;
         char err[512] = "";
 
-        for (tok = strtok_r(line, " \t\r", &save); tok && argc < (int)(sizeof(argv) / sizeof(*argv));
-             tok = strtok_r(NULL, " \t\r", &save))
+        for (tok = strtok_r(line, " \t\r", &save); tok; tok = strtok_r(NULL, " \t\r", &save)) {
+                if (argc == (int)(sizeof(argv) / sizeof(*argv))) {
+                        reply(fd, "error: too many words (at most %d)",
+                              (int)(sizeof(argv) / sizeof(*argv)));
+                        return;
+                }
                 argv[argc++] = tok;
+        }
         if (argc == 0)
                 return;
 
@@ -198,8 +205,8 @@ static void run_command(struct broker_state *st, char *line, int fd) {
         } else if (!strcmp(argv[0], "rtt") && argc == 3) {
                 long ms;
                 int rtt;
-                if (parse_int(argv[2], &ms) || ms < 0) {
-                        reply(fd, "error: rtt takes milliseconds >= 0");
+                if (parse_int(argv[2], &ms) || ms < 0 || ms > 3600000) {
+                        reply(fd, "error: rtt takes milliseconds from 0 to 3600000");
                         return;
                 }
                 rtt = (int)ms;
@@ -211,8 +218,12 @@ static void run_command(struct broker_state *st, char *line, int fd) {
                 rd_kafka_resp_err_t errs[MAX_ERRORS];
                 long apikey, code;
                 int i;
-                if (parse_int(argv[1], &apikey) || apikey < 0) {
+                if (parse_int(argv[1], &apikey) || apikey < 0 || apikey > INT16_MAX) {
                         reply(fd, "error: bad api key");
+                        return;
+                }
+                if (argc - 2 > MAX_ERRORS) {
+                        reply(fd, "error: at most %d error codes at once", MAX_ERRORS);
                         return;
                 }
                 for (i = 2; i < argc; i++) {
@@ -229,7 +240,7 @@ static void run_command(struct broker_state *st, char *line, int fd) {
                 long id, apikey, code, rtt;
                 int i;
                 if (parse_int(argv[1], &id) || id < 1 || id > st->broker_cnt ||
-                    parse_int(argv[2], &apikey) || apikey < 0) {
+                    parse_int(argv[2], &apikey) || apikey < 0 || apikey > INT16_MAX) {
                         reply(fd, "error: usage: broker-errors <id> <apikey> <code>:<rtt_ms> ...");
                         return;
                 }
@@ -240,7 +251,8 @@ static void run_command(struct broker_state *st, char *line, int fd) {
                                 return;
                         }
                         *sep = '\0';
-                        if (parse_int(argv[i], &code) || parse_int(sep + 1, &rtt) || rtt < 0) {
+                        if (parse_int(argv[i], &code) || parse_int(sep + 1, &rtt) || rtt < 0 ||
+                            rtt > 3600000) {
                                 reply(fd, "error: bad <code>:<rtt_ms>");
                                 return;
                         }
@@ -251,7 +263,7 @@ static void run_command(struct broker_state *st, char *line, int fd) {
                 reply(fd, "ok broker-errors %ld %ld %d", id, apikey, argc - 3);
         } else if (!strcmp(argv[0], "clear-errors") && argc == 2) {
                 long apikey;
-                if (parse_int(argv[1], &apikey) || apikey < 0) {
+                if (parse_int(argv[1], &apikey) || apikey < 0 || apikey > INT16_MAX) {
                         reply(fd, "error: bad api key");
                         return;
                 }
@@ -276,22 +288,27 @@ static void run_command(struct broker_state *st, char *line, int fd) {
         }
 }
 
-/* Feeds bytes into a client's line buffer, running each complete line.
- * Returns -1 when the line is too long (the client is then dropped). */
-static int feed(struct broker_state *st, struct client *c, const char *data, size_t n, int out_fd) {
+/* Feeds bytes into a client's line buffer, running each complete line. A
+ * line longer than the buffer is refused whole: the rest of it, up to its
+ * newline, is discarded rather than run as a command of its own. */
+static void feed(struct broker_state *st, struct client *c, const char *data, size_t n, int out_fd) {
         size_t i;
         for (i = 0; i < n; i++) {
                 if (data[i] == '\n') {
-                        c->buf[c->len] = '\0';
-                        run_command(st, c->buf, out_fd);
-                        c->len = 0;
+                        if (c->overlong)
+                                reply(out_fd, "error: line longer than %d bytes", LINE_MAX_LEN - 1);
+                        else {
+                                c->buf[c->len] = '\0';
+                                run_command(st, c->buf, out_fd);
+                        }
+                        c->len      = 0;
+                        c->overlong = 0;
                 } else if (c->len + 1 < sizeof(c->buf)) {
                         c->buf[c->len++] = data[i];
                 } else {
-                        return -1;
+                        c->overlong = 1;
                 }
         }
-        return 0;
 }
 
 static int open_control_port(int *port) {
@@ -443,24 +460,26 @@ int main(int argc, char **argv) {
                                         close(c);
                                         continue;
                                 }
-                                clients[slot].fd  = c;
-                                clients[slot].len = 0;
+                                clients[slot].fd       = c;
+                                clients[slot].len      = 0;
+                                clients[slot].overlong = 0;
                         } else if (idx[i] == -1) {
                                 n = read(STDIN_FILENO, data, sizeof(data));
                                 if (n <= 0) {
                                         stdin_open = 0;
                                         if (!ignore_stdin)
                                                 stop_requested = 1;
-                                } else if (feed(&st, &stdin_client, data, (size_t)n,
-                                                STDOUT_FILENO)) {
-                                        stdin_client.len = 0;
+                                } else {
+                                        feed(&st, &stdin_client, data, (size_t)n, STDOUT_FILENO);
                                 }
                         } else {
                                 struct client *c = &clients[idx[i]];
                                 n                = read(c->fd, data, sizeof(data));
-                                if (n <= 0 || feed(&st, c, data, (size_t)n, c->fd)) {
+                                if (n <= 0) {
                                         close(c->fd);
                                         c->fd = -1;
+                                } else {
+                                        feed(&st, c, data, (size_t)n, c->fd);
                                 }
                         }
                 }
