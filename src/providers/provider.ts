@@ -1,3 +1,5 @@
+import type { ValidationIssue } from './avro-validation.ts';
+
 /**
  * The shape every provider plug-in has. A provider folder is the only place
  * that knows its provider's field names; everything else goes through this
@@ -57,4 +59,39 @@ export function idString(value: unknown): string | undefined {
   if (typeof value === 'string' && value !== '') return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+/** What the worker knows of a raw record besides its body. */
+export interface RawContext {
+  /** The event type the webhook URL named (`/webhooks/:source/:eventType`), if any. */
+  readonly urlEventType: string | undefined;
+  /** The raw record's headers, as strings (the ingress's `wharf-*` headers and forwarded ones). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The provider event a message carries, as detected. */
+export interface DetectedEvent {
+  /** The provider's own event type string, e.g. `delivery-order/shipped` or `order.item.updated`. */
+  readonly eventType: string;
+}
+
+/** Why a message's event type could not be told. */
+export interface DetectionFailure {
+  readonly code: 'UNKNOWN_EVENT_TYPE';
+  readonly message: string;
+  /** Dotted path of the field that should have named the type ('' when nothing did). */
+  readonly path: string;
+}
+
+/** What the worker needs from a provider: telling and checking its messages. */
+export interface ProviderWorker {
+  /** Every provider event type this adapter knows, as the provider spells them. */
+  readonly eventTypes: readonly string[];
+  /** Tells which provider event a parsed JSON message is. */
+  readonly detect: (message: unknown, context: RawContext) => DetectedEvent | DetectionFailure;
+  /**
+   * Checks a message against the Avro schema of its event type; returns the
+   * first issue, or undefined when it fits. Unknown fields are allowed.
+   */
+  readonly validate: (message: unknown, event: DetectedEvent) => ValidationIssue | undefined;
 }
