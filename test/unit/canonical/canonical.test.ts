@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { toDecimalString } from '../../../src/canonical/decimal.ts';
+import { canonicalEventId } from '../../../src/canonical/event-id.ts';
+import {
+  FULFILLMENT_STATUSES,
+  isFulfillmentStatus,
+} from '../../../src/canonical/fulfillment-status.ts';
+import { isKnownZone, readProviderTime } from '../../../src/canonical/time.ts';
+
+describe('canonicalEventId', () => {
+  it('is the same for the same provider event and different otherwise', () => {
+    const id = canonicalEventId('happycolis', ['msg-1']);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(canonicalEventId('happycolis', ['msg-1'])).toBe(id);
+    expect(canonicalEventId('happycolis', ['msg-2'])).not.toBe(id);
+    expect(canonicalEventId('ongoing', ['msg-1'])).not.toBe(id);
+  });
+
+  it('keeps identity parts apart', () => {
+    expect(canonicalEventId('s', ['a|b'])).not.toBe(canonicalEventId('s', ['a', 'b']));
+    expect(canonicalEventId('s', ['a', 'b'])).not.toBe(canonicalEventId('s', ['ab']));
+  });
+});
+
+describe('readProviderTime', () => {
+  it.each([
+    ['2024-07-01T02:00:00+02:00', 'UTC', '2024-07-01T00:00:00.000Z'],
+    ['2023-12-08T13:56:00', 'UTC', '2023-12-08T13:56:00.000Z'],
+    ['2023-12-08T13:56:00', 'Europe/Paris', '2023-12-08T12:56:00.000Z'],
+    ['2023-07-08T13:56:00', 'Europe/Paris', '2023-07-08T11:56:00.000Z'],
+    ['2023-01-01T12:00:00.0000000', 'UTC', '2023-01-01T12:00:00.000Z'],
+    ['2023-01-01T12:00:00.1234567Z', 'Europe/Paris', '2023-01-01T12:00:00.123Z'],
+  ])('%s in %s is %s, and keeps the original', (value, zone, utc) => {
+    expect(readProviderTime(value, zone)).toEqual({ utc, original: value });
+  });
+
+  it.each([[''], ['yesterday'], ['2023-13-01T00:00:00'], [null], [1700000000]])(
+    'refuses %j',
+    (value) => {
+      expect(readProviderTime(value, 'UTC')).toBeUndefined();
+    },
+  );
+
+  it('knows zones', () => {
+    expect(isKnownZone('Europe/Paris')).toBe(true);
+    expect(isKnownZone('Mars/Olympus')).toBe(false);
+  });
+});
+
+describe('toDecimalString', () => {
+  it.each([
+    [10.0, '10'],
+    [0.2, '0.2'],
+    [12.5, '12.5'],
+    [-3, '-3'],
+    [1e-7, '0.0000001'],
+    ['200.00', '200'],
+    [' 4000 ', '4000'],
+    ['.5', '0.5'],
+    ['1e3', '1000'],
+  ])('%j → %s', (value, expected) => {
+    expect(toDecimalString(value)).toBe(expected);
+  });
+
+  it.each([[null], [''], ['abc'], ['0x10'], ['1,5'], [Number.NaN], [Infinity], [true], [{}]])(
+    'refuses %j',
+    (value) => {
+      expect(toDecimalString(value)).toBeUndefined();
+    },
+  );
+});
+
+describe('fulfillment statuses', () => {
+  it('are the closed list the issue names', () => {
+    expect(FULFILLMENT_STATUSES).toEqual([
+      'OPEN',
+      'RELEASED',
+      'ALLOCATED',
+      'PICKING',
+      'PICKED',
+      'PACKED',
+      'SHIPPED',
+      'COLLECTED',
+      'DELIVERED',
+      'RETURNED',
+      'CANCELLED',
+      'ERROR',
+      'UNKNOWN',
+    ]);
+    expect(isFulfillmentStatus('PICKED')).toBe(true);
+    expect(isFulfillmentStatus('picked')).toBe(false);
+  });
+});
