@@ -1,0 +1,284 @@
+/**
+ * The canonical logistics model: what downstream services consume, whoever
+ * sent the webhook. These types mirror the Avro schemas in avro/canonical/
+ * (the contract on the wire); a test checks every normalizer's output
+ * against those schemas, so the two cannot drift apart unnoticed.
+ *
+ * Optional fields are `null` when the provider did not say (Avro's
+ * `["null", T]`); money and quantities are decimal strings, never floats.
+ */
+import type { FulfillmentStatus } from './fulfillment-status.ts';
+
+/** The domains, one topic each (`logistics.<domain>.v1` by default). */
+export const DOMAINS = [
+  'orders',
+  'fulfillment',
+  'shipments',
+  'inventory',
+  'catalog',
+  'locations',
+] as const;
+
+/** A canonical domain. */
+export type Domain = (typeof DOMAINS)[number];
+
+/** Fields every canonical event has, whatever its domain. */
+export interface EventEnvelope<Data> {
+  /** Deterministic: the same provider event always gives the same id. */
+  readonly id: string;
+  /** Canonical type, e.g. `fulfillment_order.status_changed`. */
+  readonly type: string;
+  readonly source: string;
+  /** Goods owner or organization, where the provider says. */
+  readonly tenant: string | null;
+  /** Entity key containing the provider's entity id, e.g. `happycolis/delivery-order/DO-1`. */
+  readonly subject: string;
+  /** When it happened, ISO 8601 UTC. */
+  readonly time: string;
+  /** The provider's timestamp as sent. */
+  readonly timeOriginal: string | null;
+  /** When the ingress received the webhook, ISO 8601 UTC. */
+  readonly receivedAt: string;
+  readonly providerEventType: string;
+  readonly providerEventId: string | null;
+  readonly data: Data;
+  /** The provider message as received (JSON text), so nothing is lost. */
+  readonly providerPayload: string | null;
+}
+
+/** An amount of money. */
+export interface Money {
+  readonly amount: string;
+  readonly currency: string | null;
+}
+
+/** A quantity with its unit, if any. */
+export interface Quantity {
+  readonly value: string;
+  readonly unit: string | null;
+}
+
+/** A postal address (fields as providers give them). */
+export interface Address {
+  readonly name: string | null;
+  readonly company: string | null;
+  readonly line1: string | null;
+  readonly line2: string | null;
+  readonly line3: string | null;
+  readonly city: string | null;
+  readonly postalCode: string | null;
+  readonly region: string | null;
+  readonly country: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly locationNumber: string | null;
+  readonly timezone: string | null;
+  readonly latitude: string | null;
+  readonly longitude: string | null;
+}
+
+/** One changed field of an update. Values are JSON text (null when absent). */
+export interface Change {
+  readonly path: string;
+  readonly oldValue: string | null;
+  readonly newValue: string | null;
+}
+
+/** A line of an order. */
+export interface OrderLine {
+  readonly lineId: string | null;
+  readonly lineNumber: string | null;
+  readonly sku: string | null;
+  readonly description: string | null;
+  readonly quantity: Quantity | null;
+  readonly unitPrice: Money | null;
+  readonly totalPrice: Money | null;
+  readonly taxRate: string | null;
+}
+
+/** A customer or purchase order, or a change to one (domain `orders`). */
+export interface Order {
+  readonly orderId: string;
+  readonly orderNumber: string | null;
+  readonly orderType: string | null;
+  readonly name: string | null;
+  readonly providerStatus: string | null;
+  readonly currency: string | null;
+  readonly total: Money | null;
+  readonly totalTax: Money | null;
+  readonly totalDiscount: Money | null;
+  readonly totalShipping: Money | null;
+  readonly totalTaxInclusive: Money | null;
+  readonly issuedAt: string | null;
+  readonly shipTo: Address | null;
+  readonly shipFrom: Address | null;
+  readonly billTo: Address | null;
+  readonly lines: readonly OrderLine[];
+  /** For updates: what changed. */
+  readonly changes: readonly Change[];
+  /** For line events: the line concerned. */
+  readonly lineId: string | null;
+  readonly selfLink: string | null;
+}
+
+/** A line of a fulfillment order. */
+export interface FulfillmentLine {
+  readonly lineId: string | null;
+  readonly lineNumber: string | null;
+  readonly sku: string | null;
+  readonly quantity: Quantity | null;
+  readonly fulfilledQuantity: Quantity | null;
+  readonly batchNumber: string | null;
+  readonly limitUsageDate: string | null;
+}
+
+/** Tracking of a parcel or shipment. */
+export interface Tracking {
+  readonly carrier: string | null;
+  readonly trackingNumber: string | null;
+  readonly trackingUrl: string | null;
+  readonly isReturn: boolean;
+}
+
+/** A delivery order, an Ongoing warehouse order or a transfer order (domain `fulfillment`). */
+export interface FulfillmentOrder {
+  readonly fulfillmentOrderId: string;
+  readonly kind: 'OUTBOUND' | 'TRANSFER' | 'UNKNOWN';
+  readonly orderNumber: string | null;
+  readonly reference: string | null;
+  readonly status: FulfillmentStatus;
+  /** The provider's status as sent (Ongoing's number as a string). */
+  readonly providerStatus: string | null;
+  readonly warehouse: string | null;
+  readonly locationId: string | null;
+  readonly shipmentId: string | null;
+  readonly shipTo: Address | null;
+  readonly lines: readonly FulfillmentLine[];
+  readonly tracking: readonly Tracking[];
+  readonly expectedAt: string | null;
+  readonly shippedAt: string | null;
+}
+
+/** A line of a shipment. */
+export interface ShipmentLine {
+  readonly lineId: string | null;
+  readonly orderLineId: string | null;
+  readonly sku: string | null;
+  readonly stockReferenceId: string | null;
+  readonly quantity: Quantity | null;
+  readonly batchNumber: string | null;
+}
+
+/** One tracking event of a shipment. */
+export interface ShipmentEventEntry {
+  readonly eventId: string | null;
+  readonly type: string | null;
+  readonly time: string | null;
+  readonly message: string | null;
+}
+
+/** A shipment (domain `shipments`). */
+export interface Shipment {
+  readonly shipmentId: string;
+  readonly status: FulfillmentStatus;
+  readonly providerStatus: string | null;
+  readonly reference: string | null;
+  readonly trackingNumber: string | null;
+  readonly trackingUrl: string | null;
+  readonly shippingMethod: string | null;
+  readonly shipTo: Address | null;
+  readonly lines: readonly ShipmentLine[];
+  readonly events: readonly ShipmentEventEntry[];
+}
+
+/** A stock movement. */
+export interface StockMovement {
+  readonly movementId: string | null;
+  readonly type: string | null;
+  readonly quantityType: string | null;
+  readonly quantity: string | null;
+  readonly executedQuantity: string | null;
+  readonly nature: string | null;
+  readonly status: string | null;
+  readonly time: string | null;
+  readonly message: string | null;
+  readonly batchNumber: string | null;
+}
+
+/** Stock of one reference at one location (domain `inventory`). */
+export interface StockLevel {
+  readonly stockReferenceId: string;
+  readonly sku: string | null;
+  readonly reference: string | null;
+  readonly locationId: string | null;
+  readonly variantId: string | null;
+  readonly physicalQuantity: string | null;
+  readonly usableQuantity: string | null;
+  readonly reservedQuantity: string | null;
+  readonly criticalThreshold: string | null;
+  readonly snapshotAt: string | null;
+  readonly snapshotQuantity: string | null;
+  readonly providerStatus: string | null;
+  /** For movement events: the movement. */
+  readonly movement: StockMovement | null;
+}
+
+/** A barcode or other reference of a variant. */
+export interface Barcode {
+  readonly value: string;
+  readonly type: string | null;
+}
+
+/** A sellable variant. */
+export interface Variant {
+  readonly variantId: string;
+  readonly productId: string | null;
+  readonly sku: string | null;
+  readonly title: string | null;
+  readonly description: string | null;
+  readonly kind: string | null;
+  readonly hsCode: string | null;
+  readonly originCountry: string | null;
+  readonly weight: Quantity | null;
+  readonly length: Quantity | null;
+  readonly width: Quantity | null;
+  readonly height: Quantity | null;
+  readonly barcodes: readonly Barcode[];
+  readonly active: boolean | null;
+  readonly archived: boolean | null;
+}
+
+/** A product and its variants, or one variant (domain `catalog`). */
+export interface CatalogItem {
+  readonly productId: string;
+  readonly title: string | null;
+  readonly description: string | null;
+  readonly variants: readonly Variant[];
+}
+
+/** A warehouse or store location (domain `locations`). */
+export interface Location {
+  readonly locationId: string;
+  readonly name: string | null;
+  readonly title: string | null;
+  readonly type: string | null;
+  readonly active: boolean | null;
+  readonly connected: boolean | null;
+  readonly fulfillmentServiceId: string | null;
+  readonly address: Address | null;
+}
+
+/** The data of each domain's events. */
+export interface DomainData {
+  readonly orders: Order;
+  readonly fulfillment: FulfillmentOrder;
+  readonly shipments: Shipment;
+  readonly inventory: StockLevel;
+  readonly catalog: CatalogItem;
+  readonly locations: Location;
+}
+
+/** A canonical event of one domain, with the domain it is routed to. */
+export type CanonicalEvent = {
+  [D in Domain]: { readonly domain: D; readonly event: EventEnvelope<DomainData[D]> };
+}[Domain];
