@@ -1,3 +1,4 @@
+import type { Domain, DomainData } from '../canonical/model.ts';
 import type { ValidationIssue } from './avro-validation.ts';
 
 /**
@@ -95,3 +96,41 @@ export interface ProviderWorker {
    */
   readonly validate: (message: unknown, event: DetectedEvent) => ValidationIssue | undefined;
 }
+
+/**
+ * What a provider's normalizer makes of one valid message: the canonical
+ * event without what the pipeline adds (id, times, payload, envelope).
+ */
+export interface NormalizedEvent<D extends Domain = Domain> {
+  /** The domain (and so the topic) the event belongs to. */
+  readonly domain: D;
+  /** Canonical type, `<entity>.<action>`, e.g. `fulfillment_order.status_changed`. */
+  readonly type: string;
+  /** Entity key: `<source>/<entity>/<provider id>`; also the record key, so one entity stays in order. */
+  readonly subject: string;
+  readonly tenant: string | null;
+  /** The provider's timestamp of the event as sent, if it gives one. */
+  readonly providerTime: string | null;
+  readonly providerEventId: string | null;
+  /**
+   * What identifies this event at the provider, for the deterministic event
+   * id: the provider's event id when there is one, else enough of the
+   * message to tell two events apart (entity, type, timestamp, state).
+   */
+  readonly identity: readonly string[];
+  readonly data: DomainData[D];
+}
+
+/** Why a valid message could not be normalized. */
+export interface NormalizationFailure {
+  readonly code: 'NORMALIZATION_FAILED';
+  readonly message: string;
+  readonly path: string;
+}
+
+/** Turns a provider's valid message into a canonical event. */
+export type Normalizer = (
+  message: unknown,
+  event: DetectedEvent,
+  context: RawContext,
+) => NormalizedEvent | NormalizationFailure;

@@ -1,0 +1,261 @@
+/**
+ * The worker's pure core: one raw record in, the records to produce out.
+ *
+ * parse → detect the provider's event type → validate against its Avro
+ * schema → normalize to a canonical event → route to its domain topic. No
+ * Kafka, no clock, no network: everything it needs comes in as arguments,
+ * so the same function serves the worker, the `wharf transform` command and
+ * the property tests. Whatever fails at any stage becomes one dead-letter
+ * record carrying the original bytes and headers, the stage, a stable code,
+ * a message and the field path; nothing throws out of it.
+ */
+import type { Domain, EventEnvelope, DomainData } from '../canonical/model.ts';
+import { canonicalEventId } from '../canonical/event-id.ts';
+import { readProviderTime } from '../canonical/time.ts';
+import type { ErrorCode } from '../errors.ts';
+import { RAW_HEADERS } from '../kafka/headers.ts';
+import type {
+  DetectedEvent,
+  Normalizer,
+  ProviderWorker,
+  RawContext,
+  Source,
+} from '../providers/provider.ts';
+import { SOURCES } from '../providers/provider.ts';
+
+/** A record read from a raw topic. */
+export interface RawRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Headers as strings (the ingress writes only strings). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** One provider as the pipeline sees it. */
+export interface ProviderAdapter {
+  readonly worker: ProviderWorker;
+  readonly normalize: Normalizer;
+}
+
+/** What the pipeline needs from the configuration. */
+export interface PipelineConfig {
+  readonly adapters: Readonly<Record<Source, ProviderAdapter>>;
+  /** Domain topic of each domain. */
+  readonly topics: Readonly<Record<Domain, string>>;
+  readonly deadLetterTopic: string;
+  /** Zone of provider timestamps without an offset. */
+  readonly timeZone: string;
+}
+
+/** The stage a record failed at. */
+export type Stage = 'source' | 'parse' | 'detect' | 'validate' | 'normalize';
+
+/** Why a record went to the dead-letter topic. */
+export interface PipelineError {
+  readonly stage: Stage;
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Dotted field path ('' when the failure is not about one field). */
+  readonly path: string;
+}
+
+/** A canonical event for its domain topic. */
+export interface DomainRecord {
+  readonly kind: 'domain';
+  readonly topic: string;
+  readonly domain: Domain;
+  /** The event's subject: one entity's events stay on one partition, in order. */
+  readonly key: string;
+  /** CloudEvents Kafka binding, binary mode. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly event: EventEnvelope<DomainData[Domain]>;
+}
+
+/** The original record, for the dead-letter topic. */
+export interface DeadLetterRecord {
+  readonly kind: 'dead-letter';
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** The original headers plus `wharf-error-*` and `wharf-original-*`. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly error: PipelineError;
+}
+
+/** What one raw record becomes. */
+export type PipelineOutput = DomainRecord | DeadLetterRecord;
+
+/** Headers the dead-letter records carry besides the original ones. */
+export const DEAD_LETTER_HEADERS = {
+  stage: 'wharf-error-stage',
+  code: 'wharf-error-code',
+  message: 'wharf-error-message',
+  path: 'wharf-error-path',
+  originalTopic: 'wharf-original-topic',
+  originalPartition: 'wharf-original-partition',
+  originalOffset: 'wharf-original-offset',
+} as const;
+
+/** The CloudEvents content type of domain records (Avro, Confluent wire format). */
+export const DOMAIN_CONTENT_TYPE = 'application/avro';
+
+function isSource(name: string | undefined): name is Source {
+  return (SOURCES as readonly (string | undefined)[]).includes(name);
+}
+
+function deadLetter(
+  raw: RawRecord,
+  config: PipelineConfig,
+  error: PipelineError,
+): DeadLetterRecord {
+  return {
+    kind: 'dead-letter',
+    topic: config.deadLetterTopic,
+    key: raw.key,
+    value: raw.value,
+    headers: {
+      ...raw.headers,
+      [DEAD_LETTER_HEADERS.stage]: error.stage,
+      [DEAD_LETTER_HEADERS.code]: error.code,
+      [DEAD_LETTER_HEADERS.message]: error.message,
+      [DEAD_LETTER_HEADERS.path]: error.path,
+      [DEAD_LETTER_HEADERS.originalTopic]: raw.topic,
+      [DEAD_LETTER_HEADERS.originalPartition]: String(raw.partition),
+      [DEAD_LETTER_HEADERS.originalOffset]: raw.offset,
+    },
+    error,
+  };
+}
+
+function parse(
+  value: Buffer | null,
+): { ok: true; message: unknown } | { ok: false; error: PipelineError } {
+  if (value === null || value.length === 0) {
+    return {
+      ok: false,
+      error: { stage: 'parse', code: 'INVALID_JSON', message: 'the record has no body', path: '' },
+    };
+  }
+  try {
+    return { ok: true, message: JSON.parse(value.toString('utf8')) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'not JSON';
+    return {
+      ok: false,
+      error: {
+        stage: 'parse',
+        code: 'INVALID_JSON',
+        message: `the body is not JSON: ${reason}`,
+        path: '',
+      },
+    };
+  }
+}
+
+/**
+ * Transforms one raw record. Never throws: a failure at any stage, even an
+ * unexpected exception inside a provider module, becomes a dead-letter record.
+ */
+export function transform(raw: RawRecord, config: PipelineConfig): PipelineOutput {
+  try {
+    return transformOrFail(raw, config);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'unexpected failure';
+    return deadLetter(raw, config, { stage: 'normalize', code: 'INTERNAL', message, path: '' });
+  }
+}
+
+function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput {
+  const source = raw.headers[RAW_HEADERS.source];
+  if (!isSource(source)) {
+    return deadLetter(raw, config, {
+      stage: 'source',
+      code: 'MISSING_SOURCE',
+      message:
+        source === undefined ? `no ${RAW_HEADERS.source} header` : `unknown source "${source}"`,
+      path: '',
+    });
+  }
+  const adapter = config.adapters[source];
+  const parsed = parse(raw.value);
+  if (!parsed.ok) return deadLetter(raw, config, parsed.error);
+
+  const context: RawContext = {
+    urlEventType: raw.headers[RAW_HEADERS.urlEventType],
+    headers: raw.headers,
+  };
+  const detected = adapter.worker.detect(parsed.message, context);
+  if (!('eventType' in detected)) {
+    return deadLetter(raw, config, { stage: 'detect', ...detected });
+  }
+  const issue = adapter.worker.validate(parsed.message, detected);
+  if (issue) {
+    return deadLetter(raw, config, {
+      stage: 'validate',
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message: `${issue.path || 'the message'} does not fit the ${source} ${detected.eventType} schema (expected ${issue.expected})`,
+      path: issue.path,
+    });
+  }
+  const normalized = adapter.normalize(parsed.message, detected, context);
+  if ('code' in normalized) {
+    return deadLetter(raw, config, { stage: 'normalize', ...normalized });
+  }
+  return domainRecord(raw, config, source, detected, normalized);
+}
+
+function domainRecord(
+  raw: RawRecord,
+  config: PipelineConfig,
+  source: Source,
+  detected: DetectedEvent,
+  normalized: Exclude<ReturnType<Normalizer>, { code: string }>,
+): PipelineOutput {
+  const receivedAt = readProviderTime(raw.headers[RAW_HEADERS.receivedAt], 'UTC')?.utc;
+  if (receivedAt === undefined) {
+    return deadLetter(raw, config, {
+      stage: 'normalize',
+      code: 'NORMALIZATION_FAILED',
+      message: `the ${RAW_HEADERS.receivedAt} header is missing or not a timestamp`,
+      path: '',
+    });
+  }
+  const providerTime =
+    normalized.providerTime === null
+      ? undefined
+      : readProviderTime(normalized.providerTime, config.timeZone);
+  const event: EventEnvelope<DomainData[Domain]> = {
+    id: canonicalEventId(source, normalized.identity),
+    type: normalized.type,
+    source,
+    tenant: normalized.tenant,
+    subject: normalized.subject,
+    // A provider that gives no (readable) time: the event is dated by its arrival.
+    time: providerTime?.utc ?? receivedAt,
+    timeOriginal: normalized.providerTime,
+    receivedAt,
+    providerEventType: detected.eventType,
+    providerEventId: normalized.providerEventId,
+    data: normalized.data,
+    providerPayload: raw.value?.toString('utf8') ?? null,
+  };
+  return {
+    kind: 'domain',
+    topic: config.topics[normalized.domain],
+    domain: normalized.domain,
+    key: normalized.subject,
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: event.id,
+      ce_source: `/wharf/${source}`,
+      ce_type: event.type,
+      ce_time: event.time,
+      ce_subject: event.subject,
+      'content-type': DOMAIN_CONTENT_TYPE,
+    },
+    event,
+  };
+}

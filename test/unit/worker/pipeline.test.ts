@@ -1,0 +1,193 @@
+/**
+ * The pipeline's orchestration, with a small stand-in provider (the real
+ * providers are tested on their own and end to end): what goes where, what a
+ * dead-letter record carries, and that nothing throws.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Location } from '../../../src/canonical/model.ts';
+import type { ProviderAdapter, RawRecord } from '../../../src/worker/pipeline.ts';
+import { DEAD_LETTER_HEADERS, transform } from '../../../src/worker/pipeline.ts';
+import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
+
+const location = (id: string): Location => ({
+  locationId: id,
+  name: null,
+  title: null,
+  type: null,
+  active: true,
+  connected: null,
+  fulfillmentServiceId: null,
+  address: null,
+});
+
+/** Knows one event type, `place/opened`, whose body needs a string `id`. */
+const standIn: ProviderAdapter = {
+  worker: {
+    eventTypes: ['place/opened'],
+    detect: (message) =>
+      typeof message === 'object' &&
+      message !== null &&
+      (message as { type?: unknown }).type === 'place/opened'
+        ? { eventType: 'place/opened' }
+        : { code: 'UNKNOWN_EVENT_TYPE', message: 'not a place event', path: 'type' },
+    validate: (message) =>
+      typeof (message as { id?: unknown }).id === 'string'
+        ? undefined
+        : { path: 'id', expected: '"string"' },
+  },
+  normalize: (message, _event, context) => {
+    const { id, at } = message as { id: string; at?: string };
+    if (id === 'explode') throw new Error('normalizer bug');
+    if (id === 'reject') return { code: 'NORMALIZATION_FAILED', message: 'cannot', path: 'id' };
+    return {
+      domain: 'locations',
+      type: 'location.opened',
+      subject: `happycolis/location/${id}`,
+      tenant: 'org-1',
+      providerTime: at ?? null,
+      providerEventId: context.headers['x-event-id'] ?? null,
+      identity: [id, at ?? ''],
+      data: location(id),
+    };
+  },
+};
+
+const config: PipelineConfig = {
+  adapters: { ongoing: standIn, shipwell: standIn, happycolis: standIn },
+  topics: {
+    orders: 'o',
+    fulfillment: 'f',
+    shipments: 's',
+    inventory: 'i',
+    catalog: 'c',
+    locations: 'logistics.locations.v1',
+  },
+  deadLetterTopic: 'webhooks.dlq',
+  timeZone: 'Europe/Paris',
+};
+
+function raw(body: unknown, headers: Record<string, string> = {}): RawRecord {
+  return {
+    topic: 'webhooks.raw.happycolis',
+    partition: 2,
+    offset: '41',
+    key: Buffer.from('k'),
+    value:
+      body === undefined
+        ? null
+        : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    headers: {
+      'wharf-source': 'happycolis',
+      'wharf-request-id': 'req-1',
+      'wharf-received-at': '2023-12-08T12:57:00.000Z',
+      ...headers,
+    },
+  };
+}
+
+describe('transform', () => {
+  it('routes a valid message to its domain topic with CloudEvents headers', () => {
+    const output = transform(
+      raw({ type: 'place/opened', id: 'L1', at: '2023-12-08T13:56:00' }),
+      config,
+    );
+    expect(output.kind).toBe('domain');
+    if (output.kind !== 'domain') return;
+    expect(output.topic).toBe('logistics.locations.v1');
+    expect(output.key).toBe('happycolis/location/L1');
+    expect(output.event).toMatchObject({
+      type: 'location.opened',
+      source: 'happycolis',
+      tenant: 'org-1',
+      subject: 'happycolis/location/L1',
+      time: '2023-12-08T12:56:00.000Z', // read in Europe/Paris
+      timeOriginal: '2023-12-08T13:56:00',
+      receivedAt: '2023-12-08T12:57:00.000Z',
+      providerEventType: 'place/opened',
+      providerEventId: null,
+      providerPayload: '{"type":"place/opened","id":"L1","at":"2023-12-08T13:56:00"}',
+    });
+    expect(output.headers).toEqual({
+      ce_specversion: '1.0',
+      ce_id: output.event.id,
+      ce_source: '/wharf/happycolis',
+      ce_type: 'location.opened',
+      ce_time: '2023-12-08T12:56:00.000Z',
+      ce_subject: 'happycolis/location/L1',
+      'content-type': 'application/avro',
+    });
+  });
+
+  it('gives the same event the same id, and another event another id', () => {
+    const first = transform(raw({ type: 'place/opened', id: 'L1', at: 'x' }), config);
+    const again = transform(
+      raw({ type: 'place/opened', id: 'L1', at: 'x' }, { 'wharf-request-id': 'req-2' }),
+      config,
+    );
+    const other = transform(raw({ type: 'place/opened', id: 'L2', at: 'x' }), config);
+    expect(
+      first.kind === 'domain' && again.kind === 'domain' && first.event.id === again.event.id,
+    ).toBe(true);
+    expect(
+      first.kind === 'domain' && other.kind === 'domain' && first.event.id !== other.event.id,
+    ).toBe(true);
+  });
+
+  it('dates an event without a readable provider time by its arrival', () => {
+    const output = transform(raw({ type: 'place/opened', id: 'L1', at: 'yesterday' }), config);
+    expect(output.kind === 'domain' && output.event.time).toBe('2023-12-08T12:57:00.000Z');
+  });
+
+  it.each([
+    ['no source header', raw({ id: 'x' }, { 'wharf-source': '' }), 'source', 'MISSING_SOURCE', ''],
+    ['an empty body', raw(undefined), 'parse', 'INVALID_JSON', ''],
+    ['a body that is not JSON', raw('{"type": '), 'parse', 'INVALID_JSON', ''],
+    ['an unknown type', raw({ type: 'place/closed' }), 'detect', 'UNKNOWN_EVENT_TYPE', 'type'],
+    [
+      'a schema misfit',
+      raw({ type: 'place/opened', id: 7 }),
+      'validate',
+      'SCHEMA_VALIDATION_FAILED',
+      'id',
+    ],
+    [
+      'a normalization failure',
+      raw({ type: 'place/opened', id: 'reject' }),
+      'normalize',
+      'NORMALIZATION_FAILED',
+      'id',
+    ],
+    [
+      'a provider module that throws',
+      raw({ type: 'place/opened', id: 'explode' }),
+      'normalize',
+      'INTERNAL',
+      '',
+    ],
+    [
+      'no received-at header',
+      raw({ type: 'place/opened', id: 'L1' }, { 'wharf-received-at': 'never' }),
+      'normalize',
+      'NORMALIZATION_FAILED',
+      '',
+    ],
+  ])('sends %s to the dead-letter topic, whole', (_name, record, stage, code, path) => {
+    const output = transform(record, config);
+    expect(output.kind).toBe('dead-letter');
+    if (output.kind !== 'dead-letter') return;
+    expect(output.topic).toBe('webhooks.dlq');
+    expect(output.key).toEqual(record.key);
+    expect(output.value).toEqual(record.value);
+    expect(output.error).toMatchObject({ stage, code, path });
+    expect(output.headers).toMatchObject({
+      ...record.headers,
+      [DEAD_LETTER_HEADERS.stage]: stage,
+      [DEAD_LETTER_HEADERS.code]: code,
+      [DEAD_LETTER_HEADERS.path]: path,
+      [DEAD_LETTER_HEADERS.originalTopic]: 'webhooks.raw.happycolis',
+      [DEAD_LETTER_HEADERS.originalPartition]: '2',
+      [DEAD_LETTER_HEADERS.originalOffset]: '41',
+    });
+    expect(output.headers[DEAD_LETTER_HEADERS.message]).toEqual(expect.any(String));
+  });
+});
