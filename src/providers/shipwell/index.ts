@@ -8,7 +8,8 @@ export const shipwell: Provider = {
   ingress: {
     authModes: ['none', 'basic', 'token'],
     defaultAuthMode: 'basic',
-    forwardedHeaders: ['user-agent'],
+    // x-shipwell-event, when a deployment's proxy or Shipwell sets it, names the event.
+    forwardedHeaders: ['user-agent', 'x-shipwell-event'],
     rawRecordKey(body) {
       if (!isRecord(body)) return undefined;
       // Item events carry their order's id: key by order so an order and its

@@ -1,0 +1,147 @@
+/**
+ * Ongoing WMS order webhooks, worker side: which trigger a message is, and
+ * whether it fits the payload schema.
+ *
+ * Ongoing documents three order triggers ("Order is created", "Order status is
+ * changed", "Order is picked") and a single payload, WebhookOrderPayload, for
+ * all of them. The payload names its trigger only in `webhookTemplate`, "the
+ * name of the webhook type", whose actual values are not documented; a
+ * customer configures one URL per webhook, so the URL can name it instead.
+ */
+import type { ValidationIssue } from '../avro-validation.ts';
+import { loadAvroType, validateJson } from '../avro-validation.ts';
+import type { DetectedEvent, DetectionFailure, ProviderWorker, RawContext } from '../provider.ts';
+import { isRecord } from '../provider.ts';
+
+/** The Ongoing order triggers, in Wharf's spelling. */
+export const ONGOING_EVENT_TYPES = [
+  'order.created',
+  'order.status_changed',
+  'order.picked',
+] as const;
+
+/** An Ongoing order trigger. */
+export type OngoingEventType = (typeof ONGOING_EVENT_TYPES)[number];
+
+/**
+ * Reduces a trigger name to the form alias keys are written in: lower case,
+ * letters and digits only. `Order is picked`, `order_is_picked` and
+ * `OrderIsPicked` all become `orderispicked`.
+ */
+export function normalizeTriggerName(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * Trigger names Wharf recognises, normalized (see {@link normalizeTriggerName}).
+ * Ongoing does not document the values of `webhookTemplate`, so this accepts
+ * Wharf's own names, the names the Ongoing UI gives the triggers, and short
+ * forms. A configuration can add names through {@link createOngoingWorker}.
+ */
+export const ONGOING_TRIGGER_ALIASES: Readonly<Record<string, OngoingEventType>> = Object.freeze({
+  ordercreated: 'order.created',
+  orderiscreated: 'order.created',
+  created: 'order.created',
+  orderstatuschanged: 'order.status_changed',
+  orderstatusischanged: 'order.status_changed',
+  orderstatuschange: 'order.status_changed',
+  statuschanged: 'order.status_changed',
+  statuschange: 'order.status_changed',
+  orderpicked: 'order.picked',
+  orderispicked: 'order.picked',
+  picked: 'order.picked',
+});
+
+// Loaded once: every trigger delivers the same WebhookOrderPayload.
+const ORDER_WEBHOOK = loadAvroType(
+  new URL('../../../avro/providers/ongoing/order-webhook.avsc', import.meta.url),
+);
+
+const KNOWN = new Set<string>(ONGOING_EVENT_TYPES);
+
+/**
+ * Builds the Ongoing worker with extra trigger names on top of
+ * {@link ONGOING_TRIGGER_ALIASES} (e.g. a warehouse's own `webhookTemplate`
+ * value, from configuration). Extra names are normalized like the built-in
+ * ones and win over them.
+ *
+ * Detection, in order:
+ * 1. A message that is not a JSON object: UNKNOWN_EVENT_TYPE, path ''.
+ * 2. The webhook URL's event type (`context.urlEventType`), when given, decides
+ *    alone: the URL is configured per webhook, so it is the more deliberate
+ *    statement. A URL type that names no trigger fails with path '' (the body
+ *    is not consulted: a misconfigured URL should surface, not be papered
+ *    over).
+ * 3. Otherwise the body's `webhookTemplate`; a missing, non-string or unknown
+ *    value fails with path `webhookTemplate`.
+ * The status number is never used to guess: "status changed" fires for any
+ * status, including 400 and above, where "picked" also fires.
+ */
+export function createOngoingWorker(
+  extraAliases: Readonly<Record<string, OngoingEventType>> = {},
+): ProviderWorker {
+  // A Map, not an object lookup: a template such as "constructor" must not
+  // find Object.prototype members.
+  const aliases = new Map<string, OngoingEventType>();
+  for (const type of ONGOING_EVENT_TYPES) aliases.set(normalizeTriggerName(type), type);
+  for (const [name, type] of Object.entries(ONGOING_TRIGGER_ALIASES)) aliases.set(name, type);
+  for (const [name, type] of Object.entries(extraAliases)) {
+    aliases.set(normalizeTriggerName(name), type);
+  }
+  const lookup = (name: string): OngoingEventType | undefined =>
+    aliases.get(normalizeTriggerName(name));
+
+  return {
+    eventTypes: ONGOING_EVENT_TYPES,
+
+    detect(message: unknown, context: RawContext): DetectedEvent | DetectionFailure {
+      if (!isRecord(message)) return unknownType('', 'the message is not a JSON object');
+      const urlType = context.urlEventType;
+      if (urlType !== undefined && urlType !== '') {
+        const eventType = lookup(urlType);
+        if (eventType !== undefined) return { eventType };
+        return unknownType(
+          '',
+          `the webhook URL names event type ${describe(urlType)}, which is not an Ongoing order trigger`,
+        );
+      }
+      const template = message.webhookTemplate;
+      const eventType = typeof template === 'string' ? lookup(template) : undefined;
+      if (eventType !== undefined) return { eventType };
+      return unknownType(
+        'webhookTemplate',
+        `webhookTemplate ${describe(template)} does not name an Ongoing order trigger`,
+      );
+    },
+
+    validate(message: unknown, event: DetectedEvent): ValidationIssue | undefined {
+      if (!KNOWN.has(event.eventType)) {
+        return { path: '', expected: `an Ongoing event type (${ONGOING_EVENT_TYPES.join(', ')})` };
+      }
+      // avsc takes an array for a record (it is an object); the payload is not.
+      if (!isRecord(message)) return { path: '', expected: JSON.stringify(ORDER_WEBHOOK.name) };
+      return validateJson(ORDER_WEBHOOK, message);
+    },
+  };
+}
+
+/** The Ongoing WMS worker adapter, with the built-in trigger names. */
+export const ongoingWorker: ProviderWorker = createOngoingWorker();
+
+function unknownType(path: string, reason: string): DetectionFailure {
+  return {
+    code: 'UNKNOWN_EVENT_TYPE',
+    message: `${reason} (known: ${ONGOING_EVENT_TYPES.join(', ')})`,
+    path,
+  };
+}
+
+/** A value for an error message, bounded: it comes from outside. */
+function describe(value: unknown): string {
+  if (value === undefined) return '(missing)';
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (value === null || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  return Array.isArray(value) ? '(an array)' : '(an object)';
+}
