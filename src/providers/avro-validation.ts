@@ -12,7 +12,7 @@ import type { Schema, Type } from 'avsc';
 export interface ValidationIssue {
   /** Dotted path of the field, e.g. `body.lines.0.quantity` (empty for the root). */
   readonly path: string;
-  /** What the schema expected there, as Avro names it. */
+  /** What the schema expected there, as Avro names it (named types by name). */
   readonly expected: string;
 }
 
@@ -20,6 +20,14 @@ export interface ValidationIssue {
 export function loadAvroType(file: URL | string): Type {
   const schema = JSON.parse(readFileSync(file, 'utf8')) as Schema;
   return avro.Type.forSchema(schema, { wrapUnions: false });
+}
+
+function describe(type: Type): string {
+  return JSON.stringify(type.schema({ noDeref: true }));
+}
+
+function joinPath(parts: readonly (string | number)[]): string {
+  return parts.filter((part) => part !== '').join('.');
 }
 
 /**
@@ -32,11 +40,55 @@ export function validateJson(type: Type, value: unknown, prefix = ''): Validatio
   let issue: ValidationIssue | undefined;
   type.isValid(value, {
     errorHook(path, _value, expectedType) {
-      issue ??= {
-        path: [prefix, ...path].filter(Boolean).join('.'),
-        expected: JSON.stringify(expectedType.schema()),
-      };
+      issue ??= { path: joinPath([prefix, ...path]), expected: describe(expectedType) };
     },
   });
-  return issue;
+  return issue ?? arrayAsRecord(type, value, [prefix]);
+}
+
+interface Introspectable {
+  readonly fields?: readonly { readonly name: string; readonly type: Type }[];
+  readonly itemsType?: Type;
+  readonly valuesType?: Type;
+  readonly types?: readonly Type[];
+}
+
+/**
+ * avsc checks a record value with `typeof value === 'object'`, so a JSON
+ * array passes where a record is expected; this finds such a place.
+ */
+function arrayAsRecord(
+  type: Type,
+  value: unknown,
+  path: readonly (string | number)[],
+): ValidationIssue | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const parts = type as unknown as Introspectable;
+  if (avro.Type.isType(type, 'union:unwrapped')) {
+    const branch = parts.types?.find((candidate) => candidate.isValid(value));
+    return branch ? arrayAsRecord(branch, value, path) : undefined;
+  }
+  if (avro.Type.isType(type, 'record')) {
+    if (Array.isArray(value)) return { path: joinPath(path), expected: describe(type) };
+    const record = value as Record<string, unknown>;
+    for (const field of parts.fields ?? []) {
+      const found = arrayAsRecord(field.type, record[field.name], [...path, field.name]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (avro.Type.isType(type, 'array') && parts.itemsType && Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = arrayAsRecord(parts.itemsType, item, [...path, index]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (avro.Type.isType(type, 'map') && parts.valuesType) {
+    for (const [key, item] of Object.entries(value)) {
+      const found = arrayAsRecord(parts.valuesType, item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
 }
