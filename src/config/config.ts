@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { PROVIDERS, SOURCES } from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
 import type { AuthMode } from '../providers/provider.ts';
+import type { FulfillmentStatus } from '../canonical/fulfillment-status.ts';
+import type { Domain } from '../canonical/model.ts';
+import { DOMAINS } from '../canonical/model.ts';
+import { isKnownZone } from '../canonical/time.ts';
+import { ongoingStatusTable } from '../providers/ongoing/statuses.ts';
 
 /** Authentication of one source. Secrets are never logged. */
 export type SourceAuth =
@@ -54,6 +59,32 @@ export interface Config {
     readonly shutdownGraceMs: number;
     readonly sources: Readonly<Record<Source, SourceConfig>>;
   };
+  readonly worker: {
+    /** Consumer group of the workers. */
+    readonly groupId: string;
+    /** Required when the role includes the worker. */
+    readonly schemaRegistryUrl: string | undefined;
+    readonly domainTopics: Readonly<Record<Domain, string>>;
+    readonly deadLetterTopic: string;
+    /** Zone of provider timestamps without an offset. */
+    readonly timeZone: string;
+    /** Ongoing status number → canonical status (defaults plus WHARF_ONGOING_STATUS_MAP). */
+    readonly ongoingStatuses: ReadonlyMap<number, FulfillmentStatus>;
+    /** Compacted topic that keeps the deduplication window across restarts. */
+    readonly dedupTopic: string;
+    /** A provider's redelivery within this window yields no second canonical event. */
+    readonly dedupWindowMs: number;
+    /** Most event ids remembered (the oldest are forgotten first). */
+    readonly dedupMaxEntries: number;
+  };
+}
+
+/** Which process the configuration is for: it decides what is required. */
+export type Role = 'ingress' | 'worker' | 'all';
+
+/** The environment variable naming a domain's topic, e.g. WHARF_FULFILLMENT_TOPIC. */
+export function domainTopicVariable(domain: Domain): string {
+  return `WHARF_${domain.toUpperCase()}_TOPIC`;
 }
 
 /** The configuration is invalid; `issues` holds one line per problem. */
@@ -116,6 +147,36 @@ const baseSchema = z.object({
   WHARF_SHUTDOWN_GRACE_MS: int(0).default(10_000),
 });
 
+const workerSchema = z.object({
+  WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  WHARF_DEAD_LETTER_TOPIC: z.string().min(1).default('webhooks.dlq'),
+  WHARF_PROVIDER_TIME_ZONE: z
+    .string()
+    .refine(isKnownZone, 'must be an IANA time zone, e.g. UTC or Europe/Paris')
+    .default('UTC'),
+  WHARF_ONGOING_STATUS_MAP: z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      try {
+        return ongoingStatusTable(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v1'),
+  WHARF_DEDUP_WINDOW_SECONDS: int(0).default(86_400),
+  WHARF_DEDUP_MAX_ENTRIES: int(1).default(1_000_000),
+  ...Object.fromEntries(
+    DOMAINS.map((domain) => [
+      domainTopicVariable(domain),
+      z.string().min(1).default(`logistics.${domain}.v1`),
+    ]),
+  ),
+});
+
 const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
 
 function describeIssues(
@@ -133,12 +194,13 @@ function sourceConfig(
   source: Source,
   env: Record<string, unknown>,
   issues: string[],
+  role: Role,
 ): SourceConfig {
   const get = (setting: string) => env[sourceVariable(source, setting)];
   const mode = get('AUTH') as AuthMode;
   const secrets = (get('SECRETS') as string[] | undefined) ?? [];
   const secretsVariable = sourceVariable(source, 'SECRETS');
-  if (mode !== 'none' && secrets.length === 0) {
+  if (role !== 'worker' && mode !== 'none' && secrets.length === 0) {
     issues.push(
       `${secretsVariable}: required when ${sourceVariable(source, 'AUTH')} is ${mode} ` +
         `(comma-separated; several allow rotation); set ${sourceVariable(source, 'AUTH')}=none to accept unauthenticated requests`,
@@ -177,6 +239,7 @@ function sourceConfig(
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  role: Role = 'ingress',
 ): Config {
   // An empty variable means "not set", as in most shells' `VAR=` habits.
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
@@ -188,7 +251,7 @@ export function loadConfig(
   ];
   if (!perSource.success) throw new ConfigError(issues);
   const sources = Object.fromEntries(
-    SOURCES.map((source) => [source, sourceConfig(source, perSource.data, issues)]),
+    SOURCES.map((source) => [source, sourceConfig(source, perSource.data, issues, role)]),
   ) as Record<Source, SourceConfig>;
   const topics = SOURCES.map((source) => sources[source].rawTopic);
   if (new Set(topics).size !== topics.length) {
@@ -196,8 +259,14 @@ export function loadConfig(
       `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
     );
   }
-  if (!base.success || issues.length > 0) throw new ConfigError(issues);
+  const worker = workerSchema.safeParse(set);
+  if (!worker.success) issues.push(...describeIssues(worker.error, set));
+  if (!base.success || !worker.success || issues.length > 0) throw new ConfigError(issues);
   const values = base.data;
+  const workerValues = worker.data;
+  if (role !== 'ingress' && workerValues.SCHEMA_REGISTRY_URL === undefined) {
+    throw new ConfigError(['SCHEMA_REGISTRY_URL: required by the worker']);
+  }
 
   return {
     logLevel: values.WHARF_LOG_LEVEL,
@@ -218,6 +287,22 @@ export function loadConfig(
       retryAfterSeconds: values.WHARF_RETRY_AFTER_SECONDS,
       shutdownGraceMs: values.WHARF_SHUTDOWN_GRACE_MS,
       sources,
+    },
+    worker: {
+      groupId: workerValues.WHARF_WORKER_GROUP_ID,
+      schemaRegistryUrl: workerValues.SCHEMA_REGISTRY_URL,
+      domainTopics: Object.fromEntries(
+        DOMAINS.map((domain) => [
+          domain,
+          (workerValues as Record<string, unknown>)[domainTopicVariable(domain)] as string,
+        ]),
+      ) as Record<Domain, string>,
+      deadLetterTopic: workerValues.WHARF_DEAD_LETTER_TOPIC,
+      timeZone: workerValues.WHARF_PROVIDER_TIME_ZONE,
+      ongoingStatuses: workerValues.WHARF_ONGOING_STATUS_MAP,
+      dedupTopic: workerValues.WHARF_DEDUP_TOPIC,
+      dedupWindowMs: workerValues.WHARF_DEDUP_WINDOW_SECONDS * 1000,
+      dedupMaxEntries: workerValues.WHARF_DEDUP_MAX_ENTRIES,
     },
   };
 }
