@@ -55,6 +55,37 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       buckets: LATENCY_BUCKETS,
       registers,
     }),
+    workerRecords: new Counter({
+      name: 'wharf_worker_records_total',
+      help: 'Raw records processed by the worker, by source, provider event type and outcome (routed, dead_lettered, deduplicated).',
+      labelNames: ['source', 'event_type', 'outcome'] as const,
+      registers,
+    }),
+    workerProcessingDuration: new Histogram({
+      name: 'wharf_worker_processing_duration_seconds',
+      help: 'Time to transform one raw record (parse, detect, validate, normalize, route, encode), by source.',
+      labelNames: ['source'] as const,
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    workerDeadLetters: new Counter({
+      name: 'wharf_worker_dead_letter_records_total',
+      help: 'Records sent to the dead-letter topic, by source, stage and error code.',
+      labelNames: ['source', 'stage', 'code'] as const,
+      registers,
+    }),
+    workerDeduplicated: new Counter({
+      name: 'wharf_worker_deduplicated_records_total',
+      help: 'Provider redeliveries that produced no second canonical event, by source.',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    workerConsumerLag: new Gauge({
+      name: 'wharf_worker_consumer_lag_records',
+      help: 'Records between the worker position and the end of each raw topic partition.',
+      labelNames: ['topic', 'partition'] as const,
+      registers,
+    }),
   };
 }
 

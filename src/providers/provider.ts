@@ -134,3 +134,9 @@ export type Normalizer = (
   event: DetectedEvent,
   context: RawContext,
 ) => NormalizedEvent | NormalizationFailure;
+
+/** One provider as the worker sees it: telling, checking and normalizing its messages. */
+export interface ProviderAdapter {
+  readonly worker: ProviderWorker;
+  readonly normalize: Normalizer;
+}

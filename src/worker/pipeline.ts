@@ -17,11 +17,13 @@ import { RAW_HEADERS } from '../kafka/headers.ts';
 import type {
   DetectedEvent,
   Normalizer,
-  ProviderWorker,
+  ProviderAdapter,
   RawContext,
   Source,
 } from '../providers/provider.ts';
 import { SOURCES } from '../providers/provider.ts';
+
+export type { ProviderAdapter } from '../providers/provider.ts';
 
 /** A record read from a raw topic. */
 export interface RawRecord {
@@ -32,12 +34,6 @@ export interface RawRecord {
   readonly value: Buffer | null;
   /** Headers as strings (the ingress writes only strings). */
   readonly headers: Readonly<Record<string, string>>;
-}
-
-/** One provider as the pipeline sees it. */
-export interface ProviderAdapter {
-  readonly worker: ProviderWorker;
-  readonly normalize: Normalizer;
 }
 
 /** What the pipeline needs from the configuration. */
@@ -51,7 +47,7 @@ export interface PipelineConfig {
 }
 
 /** The stage a record failed at. */
-export type Stage = 'source' | 'parse' | 'detect' | 'validate' | 'normalize';
+export type Stage = 'source' | 'parse' | 'detect' | 'validate' | 'normalize' | 'encode';
 
 /** Why a record went to the dead-letter topic. */
 export interface PipelineError {
@@ -106,9 +102,10 @@ function isSource(name: string | undefined): name is Source {
   return (SOURCES as readonly (string | undefined)[]).includes(name);
 }
 
-function deadLetter(
+/** The dead-letter record of a raw record that failed, with the original bytes and headers. */
+export function deadLetter(
   raw: RawRecord,
-  config: PipelineConfig,
+  config: Pick<PipelineConfig, 'deadLetterTopic'>,
   error: PipelineError,
 ): DeadLetterRecord {
   return {

@@ -1,0 +1,239 @@
+/**
+ * The worker process: consumes the raw topics, runs each record through the
+ * pure pipeline, produces the outcome (canonical event or dead-letter
+ * record), and commits a batch's offsets only after everything it produced
+ * was acknowledged (at-least-once; duplicates carry the same event id).
+ */
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Consumer, EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import { DOMAINS } from '../canonical/model.ts';
+import { CanonicalCodec } from '../kafka/canonical-codec.ts';
+import { createKafka, createProducer, ensureTopics } from '../kafka/client.ts';
+import { createMetrics } from '../metrics/catalog.ts';
+import type { Metrics } from '../metrics/catalog.ts';
+import { SOURCES } from '../providers/index.ts';
+import { DedupWindow } from './dedup.ts';
+import { dedupMessage, restoreDedupWindow } from './dedup-store.ts';
+import { deadLetter, transform } from './pipeline.ts';
+import type { PipelineConfig, PipelineOutput, RawRecord } from './pipeline.ts';
+
+/** A running worker. */
+export interface RunningWorker {
+  readonly metrics: Metrics;
+  /** Finishes the batch in hand, commits, disconnects. */
+  shutdown(): Promise<void>;
+}
+
+/** Options of {@link startWorker}. */
+export interface StartWorkerOptions {
+  readonly metrics?: Metrics;
+  /** The clock (default: the system's), for the deduplication window. */
+  readonly now?: () => number;
+}
+
+function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) result[name] = first.toString();
+  }
+  return result;
+}
+
+/** Starts the worker: topics, schemas, deduplication window, consumer. */
+export async function startWorker(
+  config: Config,
+  pipeline: Omit<PipelineConfig, 'topics' | 'deadLetterTopic' | 'timeZone'>,
+  logger: Logger,
+  options: StartWorkerOptions = {},
+): Promise<RunningWorker> {
+  const metrics = options.metrics ?? createMetrics();
+  const now = options.now ?? Date.now;
+  const settings = config.worker;
+  if (!settings.schemaRegistryUrl) throw new Error('the worker needs SCHEMA_REGISTRY_URL');
+  const pipelineConfig: PipelineConfig = {
+    ...pipeline,
+    topics: settings.domainTopics,
+    deadLetterTopic: settings.deadLetterTopic,
+    timeZone: settings.timeZone,
+  };
+  const kafka = createKafka(config.kafka, logger);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const spec = (topic: string, extra: Record<string, string> = {}) => ({
+      topic,
+      numPartitions: config.kafka.topicPartitions,
+      replicationFactor: config.kafka.topicReplicationFactor,
+      config: extra,
+    });
+    await ensureTopics(admin, [
+      ...DOMAINS.map((domain) => spec(settings.domainTopics[domain])),
+      spec(settings.deadLetterTopic),
+      spec(settings.dedupTopic, { 'cleanup.policy': 'compact' }),
+      ...SOURCES.map((source) => spec(config.ingress.sources[source].rawTopic)),
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+
+  const codec = await CanonicalCodec.register(
+    new SchemaRegistry({ host: settings.schemaRegistryUrl }),
+    settings.domainTopics,
+  );
+  const dedup = new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries);
+  const restored = await restoreDedupWindow(kafka, settings.dedupTopic, dedup, now());
+  logger.info({ restored, remembered: dedup.size }, 'deduplication window restored');
+
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: settings.groupId });
+  await consumer.connect();
+  const rawTopics = SOURCES.map((source) => config.ingress.sources[source].rawTopic);
+  // A new group starts at the beginning: whatever the ingress landed before
+  // the first worker started is processed too.
+  await consumer.subscribe({ topics: rawTopics, fromBeginning: true });
+
+  const eachBatch = processBatch(
+    consumer,
+    producer,
+    codec,
+    dedup,
+    settings.dedupTopic,
+    pipelineConfig,
+    metrics,
+    now,
+  );
+  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  logger.info({ topics: rawTopics, groupId: settings.groupId }, 'worker consuming');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    metrics,
+    shutdown() {
+      stopping ??= (async () => {
+        await consumer.disconnect();
+        await producer.disconnect();
+        logger.info('worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function processBatch(
+  consumer: Consumer,
+  producer: Producer,
+  codec: CanonicalCodec,
+  dedup: DedupWindow,
+  dedupTopic: string,
+  config: PipelineConfig,
+  metrics: Metrics,
+  now: () => number,
+) {
+  return async (payload: EachBatchPayload): Promise<void> => {
+    const { batch } = payload;
+    const outgoing = new Map<string, Message[]>();
+    const add = (topic: string, message: Message) => {
+      const list = outgoing.get(topic) ?? [];
+      list.push(message);
+      outgoing.set(topic, list);
+    };
+    const remembered: string[] = [];
+    for (const message of batch.messages) {
+      const raw: RawRecord = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key,
+        value: message.value,
+        headers: headersAsStrings(message.headers),
+      };
+      const started = process.hrtime.bigint();
+      const output = await encoded(transform(raw, config), raw, config, codec);
+      const source = raw.headers['wharf-source'] ?? 'unknown';
+      metrics.workerProcessingDuration.observe(
+        { source },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+      if (output.kind === 'dead-letter') {
+        metrics.workerDeadLetters.inc({
+          source,
+          stage: output.error.stage,
+          code: output.error.code,
+        });
+        metrics.workerRecords.inc({ source, event_type: 'unknown', outcome: 'dead_lettered' });
+        add(output.topic, { key: output.key, value: output.value, headers: output.headers });
+        continue;
+      }
+      const eventType = output.record.event.providerEventType;
+      const at = now();
+      if (dedup.has(output.record.event.id, at) || remembered.includes(output.record.event.id)) {
+        metrics.workerDeduplicated.inc({ source });
+        metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'deduplicated' });
+        continue;
+      }
+      metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
+      add(output.record.topic, {
+        key: output.record.key,
+        value: output.value,
+        headers: output.record.headers,
+      });
+      add(dedupTopic, dedupMessage(output.record.event.id, at));
+      remembered.push(output.record.event.id);
+    }
+
+    if (outgoing.size > 0) {
+      // Everything of the batch is acknowledged before its offsets are committed.
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...outgoing].map(([topic, messages]) => ({ topic, messages })),
+      });
+    }
+    const at = now();
+    for (const id of remembered) dedup.remember(id, at);
+    const last = batch.lastOffset();
+    payload.resolveOffset(last);
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
+    ]);
+    metrics.workerConsumerLag.set(
+      { topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
+    await payload.heartbeat();
+  };
+}
+
+type Encoded =
+  | { kind: 'domain'; record: Extract<PipelineOutput, { kind: 'domain' }>; value: Buffer }
+  | Extract<PipelineOutput, { kind: 'dead-letter' }>;
+
+/** Encodes a domain record; one that does not fit its schema goes to the dead-letter topic. */
+async function encoded(
+  output: PipelineOutput,
+  raw: RawRecord,
+  config: PipelineConfig,
+  codec: CanonicalCodec,
+): Promise<Encoded> {
+  if (output.kind === 'dead-letter') return output;
+  try {
+    return {
+      kind: 'domain',
+      record: output,
+      value: await codec.encode(output.domain, output.event),
+    };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : 'does not fit the canonical schema';
+    return deadLetter(raw, config, {
+      stage: 'encode',
+      code: 'NORMALIZATION_FAILED',
+      message,
+      path: '',
+    });
+  }
+}
