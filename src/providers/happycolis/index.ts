@@ -19,10 +19,16 @@ export const happycolis: Provider = {
         return undefined;
       }
       const type = message.header.type;
-      const id = idString(message.body.id);
-      if (typeof type !== 'string' || id === undefined) return undefined;
+      if (typeof type !== 'string') return undefined;
+      // A movement is about its stock reference, like the other stock events.
+      const entity =
+        type.trim() === 'stock-reference/movement' && isRecord(message.body.stock_reference)
+          ? message.body.stock_reference
+          : message.body;
+      const id = idString(entity.id);
+      if (id === undefined) return undefined;
       // "delivery-order/shipped" is about the entity family "delivery-order".
-      const family = type.split('/')[0] ?? type;
+      const family = type.trim().split('/')[0] ?? type;
       return `${family}/${id}`;
     },
   },

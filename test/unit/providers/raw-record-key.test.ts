@@ -25,6 +25,12 @@ describe('raw record keys: one entity, one partition', () => {
     expect(
       key({ header: { messageId: 'm', webhookId: 'w', type: 'order/created' }, body: { id: 7 } }),
     ).toBe('order/7');
+    expect(
+      key({
+        header: { type: 'stock-reference/movement' },
+        body: { id: 'MOVE-1', stock_reference: { id: 'SR-1' } },
+      }),
+    ).toBe('stock-reference/SR-1');
     expect(key({ header: {}, body: { id: 'x' } })).toBeUndefined();
     expect(key({ body: { id: 'x' } })).toBeUndefined();
     expect(key('string')).toBeUndefined();

@@ -1,0 +1,225 @@
+/**
+ * HappyColis messages as canonical events: each event type's family picks
+ * the domain, the canonical entity and the builder of the data; the header
+ * gives tenant, time and event id. The field mapping itself lives in
+ * orders.ts, inventory.ts and catalog.ts, the status table in statuses.ts.
+ */
+import { createHash } from 'node:crypto';
+import type { Domain, DomainData } from '../../canonical/model.ts';
+import type { NormalizationFailure, NormalizedEvent, Normalizer } from '../provider.ts';
+import { isRecord } from '../provider.ts';
+import { locationData, productData, variantItemData } from './catalog.ts';
+import type { Fields } from './fields.ts';
+import { fields, firstText, text } from './fields.ts';
+import { movementData, stockLevelData } from './inventory.ts';
+import { fulfillmentOrderData, orderData, shipmentData } from './orders.ts';
+
+/** A domain with its data, kept together so that one cannot go with another's. */
+type Routed = { [D in Domain]: { readonly domain: D; readonly data: DomainData[D] } }[Domain];
+
+/** How the events of one body family are normalized. */
+interface Route {
+  /** Canonical entity, the first half of the canonical type (`fulfillment_order`). */
+  readonly entity: string;
+  /** Where the body keeps the id of the entity the subject names. */
+  readonly idPath: readonly string[];
+  /** The domain and data, from the entity id, the body and the event's action. */
+  readonly build: (id: string, body: Fields, action: string) => Routed;
+}
+
+const BODY_ID = ['id'] as const;
+
+/** The routes by family, the part of the event type before `/`. */
+const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
+  [
+    'order',
+    {
+      entity: 'order',
+      idPath: BODY_ID,
+      build: (id, body) => ({ domain: 'orders', data: orderData(id, body) }),
+    },
+  ],
+  [
+    'delivery-order',
+    {
+      entity: 'fulfillment_order',
+      idPath: BODY_ID,
+      build: (id, body, action) => ({
+        domain: 'fulfillment',
+        data: fulfillmentOrderData(id, body, action, 'OUTBOUND'),
+      }),
+    },
+  ],
+  [
+    'transfer-order',
+    {
+      entity: 'fulfillment_order',
+      idPath: BODY_ID,
+      build: (id, body, action) => ({
+        domain: 'fulfillment',
+        data: fulfillmentOrderData(id, body, action, 'TRANSFER'),
+      }),
+    },
+  ],
+  [
+    'shipment',
+    {
+      entity: 'shipment',
+      idPath: BODY_ID,
+      build: (id, body, action) => ({ domain: 'shipments', data: shipmentData(id, body, action) }),
+    },
+  ],
+  [
+    'stock-reference',
+    {
+      entity: 'stock_reference',
+      idPath: BODY_ID,
+      build: (id, body) => ({ domain: 'inventory', data: stockLevelData(id, body, null) }),
+    },
+  ],
+  [
+    'product',
+    {
+      entity: 'product',
+      idPath: BODY_ID,
+      build: (id, body) => ({ domain: 'catalog', data: productData(id, body) }),
+    },
+  ],
+  [
+    'variant',
+    {
+      entity: 'variant',
+      idPath: BODY_ID,
+      build: (id, body, action) => ({ domain: 'catalog', data: variantItemData(id, body, action) }),
+    },
+  ],
+  [
+    'location',
+    {
+      entity: 'location',
+      idPath: BODY_ID,
+      build: (id, body, action) => ({ domain: 'locations', data: locationData(id, body, action) }),
+    },
+  ],
+]);
+
+/**
+ * `stock-reference/movement` carries a movement, not its family's entity.
+ * The event is about the stock reference moved, so that is its subject and
+ * its data (the stock level), with the movement attached.
+ */
+const MOVEMENT_TYPE = 'stock-reference/movement';
+const MOVEMENT: Route = {
+  entity: 'stock_reference',
+  idPath: ['stock_reference', 'id'],
+  build: (id, body) => ({
+    domain: 'inventory',
+    data: stockLevelData(id, fields(body.stock_reference), movementData(body)),
+  }),
+};
+
+/** Longest part of an event type quoted in a failure. */
+const QUOTED_TYPE_MAX = 100;
+
+function failure(message: string, path: string): NormalizationFailure {
+  return { code: 'NORMALIZATION_FAILED', message, path };
+}
+
+/** The value at a path of field names, or undefined. */
+function valueAt(body: Fields, path: readonly string[]): unknown {
+  let node: unknown = body;
+  for (const key of path) node = fields(node)[key];
+  return node;
+}
+
+/** `delivery-order/integration-error` → family `delivery-order`, action `integration-error`. */
+function splitType(eventType: string): { family: string; action: string } {
+  const slash = eventType.indexOf('/');
+  return slash < 0
+    ? { family: eventType, action: '' }
+    : { family: eventType.slice(0, slash), action: eventType.slice(slash + 1) };
+}
+
+/**
+ * The sha256 of the body as JSON text. A redelivery of the same event sends
+ * the same body, so the same digest; a body that changed by one field is
+ * another event. (Key order counts: a resend with reordered keys would read
+ * as another event, which HappyColis, replaying its queue, has no reason to do.)
+ */
+function bodyDigest(body: Fields): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+}
+
+/**
+ * The tenant: the header's organization (either header shape), else the
+ * body's `organization_id`, which a movement keeps on its stock reference.
+ */
+function tenantOf(header: Fields, body: Fields): string | null {
+  return firstText(
+    header.organization,
+    header.organizationId,
+    body.organization_id,
+    fields(body.stock_reference).organization_id,
+  );
+}
+
+/**
+ * Normalizes a HappyColis message (`{header, body}`, already detected and
+ * validated) into a canonical event; never throws.
+ *
+ * - Domain and canonical type by family: `order/*` → orders, `order.<action>`;
+ *   `delivery-order/*` and `transfer-order/*` → fulfillment,
+ *   `fulfillment_order.<action>` (kind OUTBOUND, TRANSFER); `shipment/*` →
+ *   shipments; `stock-reference/*` → inventory, `stock_reference.<action>`;
+ *   `product/*` and `variant/*` → catalog; `location/*` → locations. The
+ *   action is the provider's, `-` written `_`.
+ * - Subject `happycolis/<family>/<entity id>`; a movement's entity is its
+ *   stock reference.
+ * - Tenant, time and event id from either header shape (`organization` /
+ *   `organizationId`, `timestamp` / `date`, `id` / `messageId`), the time as sent.
+ * - Identity: canonical type, subject, provider time and a digest of the
+ *   body; not the header's id, which HappyColis describes as unique per
+ *   delivery attempt, so a redelivery would read as a new event. Both header
+ *   shapes give the same identity for the same event at the same time.
+ *
+ * Fails (`NORMALIZATION_FAILED`, with the field's path) only when the body is
+ * no object or has no usable entity id (`body.id`, or for a movement
+ * `body.stock_reference.id`), or the type is no HappyColis type.
+ */
+export const normalizeHappycolis: Normalizer = (message, event) => {
+  const { family, action } = splitType(event.eventType);
+  const route = event.eventType === MOVEMENT_TYPE ? MOVEMENT : ROUTES.get(family);
+  if (route === undefined || action === '') {
+    const quoted = JSON.stringify(event.eventType.slice(0, QUOTED_TYPE_MAX));
+    return failure(`no HappyColis normalization for event type ${quoted}`, 'header.type');
+  }
+  const { header, body } = fields(message);
+  if (!isRecord(body)) return failure('the HappyColis message has no body object', 'body');
+  const id = text(valueAt(body, route.idPath));
+  if (id === null) {
+    const path = ['body', ...route.idPath].join('.');
+    return failure(`the HappyColis ${family} has no usable id at ${path}`, path);
+  }
+  return eventOf(route, { family, action, id }, fields(header), body);
+};
+
+/** The normalized event of a message whose route and entity id are known. */
+function eventOf(
+  route: Route,
+  entity: { readonly family: string; readonly action: string; readonly id: string },
+  header: Fields,
+  body: Fields,
+): NormalizedEvent {
+  const type = `${route.entity}.${entity.action.replaceAll('-', '_')}`;
+  const subject = `happycolis/${entity.family}/${entity.id}`;
+  const providerTime = firstText(header.timestamp, header.date);
+  return {
+    ...route.build(entity.id, body, entity.action),
+    type,
+    subject,
+    tenant: tenantOf(header, body),
+    providerTime,
+    providerEventId: firstText(header.id, header.messageId),
+    identity: [type, subject, providerTime ?? '', bodyDigest(body)],
+  };
+}

@@ -1,0 +1,182 @@
+/**
+ * HappyColis orders, delivery orders, transfer orders and shipments as
+ * canonical data. What the model has no field for (invoice numbers of
+ * orders, prices of delivery order lines, fulfillment lines, delivery order
+ * line references of shipment details…) stays in the provider payload the
+ * pipeline keeps with every event.
+ */
+import type {
+  FulfillmentLine,
+  FulfillmentOrder,
+  Order,
+  OrderLine,
+  Shipment,
+  ShipmentEventEntry,
+  ShipmentLine,
+  Tracking,
+} from '../../canonical/model.ts';
+import type { Fields } from './fields.ts';
+import { address, decimal, firstText, money, quantity, records, text } from './fields.ts';
+import { happycolisStatus } from './statuses.ts';
+
+function orderLine(line: Fields, currency: string | null): OrderLine {
+  return {
+    lineId: text(line.id),
+    lineNumber: text(line.order_line_number),
+    // The docs: "The product SKU".
+    sku: text(line.reference),
+    description: null,
+    quantity: quantity(line.quantity),
+    unitPrice: money(line.unit_price, currency),
+    totalPrice: money(line.total_price, currency),
+    taxRate: decimal(line.vat),
+  };
+}
+
+/**
+ * An order (`order/*`). Its `reference` is the order's number; its
+ * `invoice_number` has no canonical field. Orders spell their dates in camel
+ * case (`issuedAt`) unlike the other families; the other spelling is read too.
+ */
+export function orderData(id: string, body: Fields): Order {
+  const currency = text(body.currency);
+  return {
+    orderId: id,
+    orderNumber: text(body.reference),
+    orderType: null,
+    name: null,
+    providerStatus: text(body.state),
+    currency,
+    total: money(body.total, currency),
+    totalTax: money(body.total_tax, currency),
+    totalDiscount: money(body.total_discount, currency),
+    totalShipping: money(body.total_shipping, currency),
+    totalTaxInclusive: money(body.total_tax_inclusive, currency),
+    issuedAt: firstText(body.issuedAt, body.issued_at),
+    shipTo: address(body.delivery_address),
+    shipFrom: null,
+    billTo: address(body.billing_address),
+    lines: records(body.lines).map((line) => orderLine(line, currency)),
+    // HappyColis sends the whole order, never a diff.
+    changes: [],
+    lineId: null,
+    selfLink: null,
+  };
+}
+
+function fulfillmentLine(line: Fields): FulfillmentLine {
+  return {
+    lineId: text(line.id),
+    // Delivery order lines, then transfer order lines; each with the docs' typo'd spelling too.
+    lineNumber: firstText(
+      line.delivery_order_line_number,
+      line.delievery_order_line_number,
+      line.transfer_line_number,
+      line.trabsfer_line_number,
+    ),
+    // The HappyColis stock reference, its SKU-like code.
+    sku: text(line.reference),
+    quantity: quantity(line.quantity),
+    fulfilledQuantity: quantity(line.fulfilled_quantity),
+    batchNumber: text(line.batch_number),
+    limitUsageDate: text(line.limit_usage_date),
+  };
+}
+
+/** Tracking of a fulfillment (or of a transfer order itself); null when it has none. */
+function trackingOf(entry: Fields): Tracking | null {
+  const carrier = text(entry.carrier);
+  const trackingNumber = text(entry.tracking_number);
+  const trackingUrl = text(entry.tracking_url);
+  if (carrier === null && trackingNumber === null && trackingUrl === null) return null;
+  const isReturn = text(entry.type)?.trim().toUpperCase() === 'RETURN';
+  return { carrier, trackingNumber, trackingUrl, isReturn };
+}
+
+/**
+ * Tracking of a fulfillment order: a transfer order carries its carrier and
+ * tracking number itself, a delivery order in each of its `fulfillments[]`.
+ * Both places are read for both kinds; a repeated entry is kept once.
+ */
+function trackingList(body: Fields): readonly Tracking[] {
+  const found = new Map<string, Tracking>();
+  for (const entry of [body, ...records(body.fulfillments)]) {
+    const tracking = trackingOf(entry);
+    if (tracking !== null) found.set(JSON.stringify(tracking), tracking);
+  }
+  return [...found.values()];
+}
+
+/**
+ * A delivery order (`OUTBOUND`) or transfer order (`TRANSFER`). `reference`
+ * is the merchant's own number: a delivery order's `invoice_number` (the
+ * docs: "your order number if applicable") or a transfer order's
+ * `supplier_reference`; `orderNumber` is the delivery order's `order_number`.
+ */
+export function fulfillmentOrderData(
+  id: string,
+  body: Fields,
+  action: string,
+  kind: FulfillmentOrder['kind'],
+): FulfillmentOrder {
+  const state = text(body.state);
+  return {
+    fulfillmentOrderId: id,
+    kind,
+    orderNumber: text(body.order_number),
+    reference: firstText(body.invoice_number, body.supplier_reference),
+    status: happycolisStatus(state, action),
+    providerStatus: state,
+    warehouse: null,
+    locationId: text(body.location_id),
+    shipmentId: null,
+    shipTo: address(body.delivery_address),
+    lines: records(body.lines).map(fulfillmentLine),
+    tracking: trackingList(body),
+    expectedAt: text(body.expected_at),
+    shippedAt: text(body.shipped_at),
+  };
+}
+
+/**
+ * A shipment detail. Its delivery order line (`delivery_order_line_id`, or
+ * the docs' `delievery_order_line_id`) has no canonical field: `orderLineId`
+ * is the customer order's line, a different id space.
+ */
+function shipmentLine(detail: Fields): ShipmentLine {
+  return {
+    lineId: text(detail.id),
+    orderLineId: text(detail.order_line_id),
+    sku: text(detail.reference),
+    stockReferenceId: text(detail.stock_reference_id),
+    quantity: quantity(detail.quantity),
+    batchNumber: text(detail.batch_number),
+  };
+}
+
+function shipmentEvent(event: Fields): ShipmentEventEntry {
+  return {
+    eventId: text(event.id),
+    type: text(event.type),
+    time: text(event.date),
+    message: text(event.message),
+  };
+}
+
+/** A shipment (`shipment/*`); its status from its state, else from the event's action. */
+export function shipmentData(id: string, body: Fields, action: string): Shipment {
+  const state = text(body.state);
+  return {
+    shipmentId: id,
+    status: happycolisStatus(state, action),
+    providerStatus: state,
+    reference: text(body.reference),
+    trackingNumber: text(body.tracking_number),
+    trackingUrl: text(body.tracking_url),
+    // Camel case in the docs, unlike the family's other fields; the snake case spelling is read too.
+    shippingMethod: firstText(body.shippingMethodName, body.shipping_method_name),
+    shipTo: address(body.delivery_address),
+    lines: records(body.details).map(shipmentLine),
+    events: records(body.events).map(shipmentEvent),
+  };
+}
