@@ -1,0 +1,179 @@
+/**
+ * Ongoing WMS order webhooks, normalized. Every trigger delivers the same
+ * WebhookOrderPayload, a snapshot of one warehouse (outbound) order, which
+ * becomes a canonical fulfillment order; the trigger only decides the type.
+ *
+ * The payload carries no lines, addresses or dates besides the event's own
+ * timestamp, so those stay empty; the full message travels in the envelope's
+ * providerPayload.
+ */
+import { createHash } from 'node:crypto';
+import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
+import type { FulfillmentOrder, Tracking } from '../../canonical/model.ts';
+import type {
+  DetectedEvent,
+  NormalizationFailure,
+  NormalizedEvent,
+  Normalizer,
+} from '../provider.ts';
+import { idString, isRecord } from '../provider.ts';
+import { DEFAULT_ONGOING_STATUSES, canonicalOngoingStatus } from './statuses.ts';
+import type { OngoingEventType } from './worker.ts';
+
+/** The canonical type of each Ongoing trigger. */
+const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map<OngoingEventType, string>([
+  ['order.created', 'fulfillment_order.created'],
+  ['order.status_changed', 'fulfillment_order.status_changed'],
+  ['order.picked', 'fulfillment_order.picked'],
+]);
+
+/** An Ongoing webhook as a canonical fulfillment event. */
+type OngoingEvent = NormalizedEvent<'fulfillment'>;
+
+/**
+ * Builds the Ongoing normalizer over a status table (the deployment's, see
+ * `ongoingStatusTable`).
+ *
+ * - subject `ongoing/<system>/order/<orderId>`: order ids are unique within
+ *   one Ongoing instance (`system`), not across instances; without a system,
+ *   `ongoing/order/<orderId>`.
+ * - status: the table's canonical status of `orderStatus.number` (UNKNOWN for
+ *   a number it lacks); providerStatus keeps the number as a string either way.
+ * - tracking: one entry per `tracking[]` entry (waybill as tracking number),
+ *   then one per parcel (`parcelNumber` as tracking number, its tracking URL);
+ *   entries with neither number nor URL are left out, exact duplicates once.
+ * - identity: `[system, type, webhookEventId]` when the event id is given, so
+ *   every retry of an event (Ongoing retries for a day) gets the same
+ *   canonical id whatever else the retry carries, while two triggers that
+ *   fire for one change (status changed and picked) stay two events even if
+ *   Ongoing gave them one event id; otherwise the type, subject, timestamp
+ *   and a digest of the message.
+ *
+ * An order without a usable `orderId` fails with path `orderId`.
+ */
+export function createOngoingNormalizer(
+  statuses: ReadonlyMap<number, FulfillmentStatus>,
+): Normalizer {
+  return (message: unknown, event: DetectedEvent): OngoingEvent | NormalizationFailure => {
+    const type = CANONICAL_TYPES.get(event.eventType);
+    if (type === undefined) {
+      return failure('', `${JSON.stringify(event.eventType)} is not an Ongoing order trigger`);
+    }
+    if (!isRecord(message)) return failure('', 'the message is not a JSON object');
+    const orderId = text(message.orderId);
+    if (orderId === null) return failure('orderId', 'the webhook names no order (orderId)');
+    const system = text(message.system);
+    const subject =
+      system === null ? `ongoing/order/${orderId}` : `ongoing/${system}/order/${orderId}`;
+    const providerTime = text(message.timestamp);
+    const eventId = text(message.webhookEventId);
+    return {
+      domain: 'fulfillment',
+      type,
+      subject,
+      tenant: text(message.goodsOwnerId),
+      providerTime,
+      providerEventId: eventId,
+      identity:
+        eventId === null
+          ? [type, subject, providerTime ?? '', sha256(JSON.stringify(message))]
+          : [system ?? '', type, eventId],
+      data: fulfillmentOrder(message, orderId, system, statuses),
+    };
+  };
+}
+
+/** The Ongoing normalizer with Ongoing's standard status table. */
+export const normalizeOngoing: Normalizer = createOngoingNormalizer(DEFAULT_ONGOING_STATUSES);
+
+function fulfillmentOrder(
+  message: Record<string, unknown>,
+  orderId: string,
+  system: string | null,
+  statuses: ReadonlyMap<number, FulfillmentStatus>,
+): FulfillmentOrder {
+  return {
+    fulfillmentOrderId: orderId,
+    kind: 'OUTBOUND',
+    orderNumber: text(message.orderNumber),
+    reference: null,
+    ...orderStatus(message.orderStatus, statuses),
+    warehouse: system,
+    locationId: null,
+    shipmentId: text(message.currentShipmentId),
+    shipTo: null,
+    lines: [],
+    tracking: distinct([...orderTracking(message.tracking), ...parcelTracking(message.parcels)]),
+    expectedAt: null,
+    shippedAt: null,
+  };
+}
+
+/** The canonical status and Ongoing's number, from `orderStatus`. */
+function orderStatus(
+  value: unknown,
+  statuses: ReadonlyMap<number, FulfillmentStatus>,
+): Pick<FulfillmentOrder, 'status' | 'providerStatus'> {
+  const sent = isRecord(value) ? text(value.number) : null;
+  if (sent === null) return { status: 'UNKNOWN', providerStatus: null };
+  const trimmed = sent.trim();
+  // Numbers may arrive as strings ("450"); anything not a whole number is
+  // kept as sent, and no table entry can match it.
+  if (!/^-?\d+$/.test(trimmed)) return { status: 'UNKNOWN', providerStatus: sent };
+  const number = Number(trimmed);
+  return { status: canonicalOngoingStatus(number, statuses), providerStatus: String(number) };
+}
+
+function orderTracking(entries: unknown): Tracking[] {
+  return records(entries).flatMap((entry) =>
+    tracking(text(entry.waybill), text(entry.trackingUrl), entry.isReturn === true),
+  );
+}
+
+/**
+ * Parcels track under their parcel number: it is what the carrier labels and
+ * follows the parcel by (the same number as the order's waybill when one
+ * parcel is sent), and the parcel's tracking URL points at it.
+ */
+function parcelTracking(parcels: unknown): Tracking[] {
+  return records(parcels).flatMap((parcel) => {
+    const url = isRecord(parcel.tracking) ? text(parcel.tracking.trackingUrl) : null;
+    return tracking(text(parcel.parcelNumber), url, parcel.isReturnParcel === true);
+  });
+}
+
+/** A tracking entry, or none when it would say nothing. */
+function tracking(number: string | null, url: string | null, isReturn: boolean): Tracking[] {
+  if (number === null && url === null) return [];
+  return [{ carrier: null, trackingNumber: number, trackingUrl: url, isReturn }];
+}
+
+/** The entries without repeats: a parcel often repeats the order's waybill. */
+function distinct(entries: readonly Tracking[]): Tracking[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    const key = JSON.stringify([entry.trackingNumber, entry.trackingUrl, entry.isReturn]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The objects of a JSON array (anything else in it, or a non-array, gives none). */
+function records(value: unknown): Record<string, unknown>[] {
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+/** A string or number as text; null for anything else and for blank strings. */
+function text(value: unknown): string | null {
+  const id = idString(value);
+  return id === undefined || id.trim() === '' ? null : id;
+}
+
+function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function failure(path: string, message: string): NormalizationFailure {
+  return { code: 'NORMALIZATION_FAILED', message, path };
+}

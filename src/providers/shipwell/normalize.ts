@@ -1,0 +1,186 @@
+/**
+ * Shipwell order events, normalized into canonical orders (domain `orders`).
+ *
+ * Order events carry an order (`resource_type` `order`), item events an order
+ * item (`order_item`) with its order's id. Updates carry only what changed
+ * (`old_data`, `new_data`) and a `self_link` to fetch the rest. Shipwell
+ * gives no event id, event time or tenant, so those stay null (the pipeline
+ * then dates the event by its arrival) and the event id is derived from the
+ * resource itself.
+ */
+import { createHash } from 'node:crypto';
+import type { Order } from '../../canonical/model.ts';
+import type {
+  DetectedEvent,
+  NormalizationFailure,
+  NormalizedEvent,
+  Normalizer,
+} from '../provider.ts';
+import { isRecord } from '../provider.ts';
+import { changesBetween } from './changes.ts';
+import { address, orderLine, orderLines, text } from './fields.ts';
+import type { ShipwellEventType } from './worker.ts';
+import { shipwellEnvelope } from './worker.ts';
+
+/** The canonical type of each Shipwell event. */
+const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map<ShipwellEventType, string>([
+  ['order.created', 'order.created'],
+  ['order.updated', 'order.updated'],
+  ['order.deleted', 'order.deleted'],
+  ['order.item.updated', 'order.line_updated'],
+  ['order.item.deleted', 'order.line_deleted'],
+]);
+
+/** A Shipwell event as a canonical order event. */
+type ShipwellEvent = NormalizedEvent<'orders'>;
+
+/** The resource an event is about, and where it sits in the message. */
+interface Located {
+  readonly resource: Record<string, unknown>;
+  /** Path prefix of the resource: the envelope key, or '' for a bare resource. */
+  readonly prefix: string;
+  readonly eventType: string;
+  readonly type: string;
+}
+
+/**
+ * The Shipwell normalizer. An enveloped message is unwrapped first, as the
+ * worker does (see `shipwellEnvelope`).
+ *
+ * - subject `shipwell/order/<order id>`, for item events too (the item's
+ *   `order_id`): an order and its items share one partition, in order; the
+ *   item's id is `data.lineId`.
+ * - updates: `data.changes` lists what changed between `old_data` and
+ *   `new_data` (see `changesBetween`); order.updated also fills the order's
+ *   fields from what `new_data` says. order.item.updated has no lines: its
+ *   `new_data` is a partial item, and a line built from it would state a
+ *   quantity or description that may not be the item's.
+ * - order.item.deleted: the item's last state as the one line.
+ * - identity: the type, subject, line and a digest of the resource: Shipwell
+ *   has no event id, and a redelivery carries the same bytes.
+ *
+ * Fails (NORMALIZATION_FAILED) without a usable order id (`id` of an order,
+ * `order_id` of an item) or, for item events, item id (`id`), with the path
+ * under the envelope key when enveloped (`data.order_id`).
+ */
+export const normalizeShipwell: Normalizer = (
+  message: unknown,
+  event: DetectedEvent,
+): ShipwellEvent | NormalizationFailure => {
+  const type = CANONICAL_TYPES.get(event.eventType);
+  if (type === undefined) {
+    return failure('', `${JSON.stringify(event.eventType)} is not a Shipwell order event`);
+  }
+  const envelope = shipwellEnvelope(message);
+  const resource = envelope?.resource ?? message;
+  const prefix = envelope?.dataKey ?? '';
+  if (!isRecord(resource)) return failure(prefix, 'the resource is not a JSON object');
+  const located: Located = { resource, prefix, eventType: event.eventType, type };
+  return event.eventType.startsWith('order.item.') ? itemEvent(located) : orderEvent(located);
+};
+
+function orderEvent({
+  resource,
+  prefix,
+  eventType,
+  type,
+}: Located): ShipwellEvent | NormalizationFailure {
+  const orderId = text(resource.id);
+  if (orderId === null) return failure(join(prefix, 'id'), 'the order has no id');
+  const updated = eventType === 'order.updated';
+  // An update's new_data holds the new values of what changed: they are the
+  // order's current state for those fields.
+  const state =
+    updated && isRecord(resource.new_data) ? { ...resource, ...resource.new_data } : resource;
+  return canonical(type, resource, null, {
+    ...blankOrder(orderId),
+    orderNumber: text(state.order_number),
+    orderType: text(state.order_type),
+    name: text(state.name),
+    providerStatus: text(state.status),
+    shipTo: address(state.ship_to),
+    shipFrom: address(state.ship_from),
+    lines: orderLines(state.items),
+    changes: updated ? changesBetween(resource.old_data, resource.new_data) : [],
+    selfLink: text(resource.self_link),
+  });
+}
+
+function itemEvent({
+  resource,
+  prefix,
+  eventType,
+  type,
+}: Located): ShipwellEvent | NormalizationFailure {
+  const orderId = text(resource.order_id);
+  if (orderId === null) {
+    return failure(join(prefix, 'order_id'), 'the order item names no order (order_id)');
+  }
+  const lineId = text(resource.id);
+  if (lineId === null) return failure(join(prefix, 'id'), 'the order item has no id');
+  const updated = eventType === 'order.item.updated';
+  return canonical(type, resource, lineId, {
+    ...blankOrder(orderId),
+    orderType: text(resource.order_type),
+    lines: updated ? [] : [orderLine(resource)],
+    changes: updated ? changesBetween(resource.old_data, resource.new_data) : [],
+    lineId,
+    selfLink: text(resource.self_link),
+  });
+}
+
+function canonical(
+  type: string,
+  resource: Record<string, unknown>,
+  lineId: string | null,
+  data: Order,
+): ShipwellEvent {
+  const subject = `shipwell/order/${data.orderId}`;
+  return {
+    domain: 'orders',
+    type,
+    subject,
+    tenant: null,
+    providerTime: null,
+    providerEventId: null,
+    identity: [type, subject, lineId ?? '', sha256(JSON.stringify(resource))],
+    data,
+  };
+}
+
+/** An order of which nothing is known but its id. */
+function blankOrder(orderId: string): Order {
+  return {
+    orderId,
+    orderNumber: null,
+    orderType: null,
+    name: null,
+    providerStatus: null,
+    currency: null,
+    total: null,
+    totalTax: null,
+    totalDiscount: null,
+    totalShipping: null,
+    totalTaxInclusive: null,
+    issuedAt: null,
+    shipTo: null,
+    shipFrom: null,
+    billTo: null,
+    lines: [],
+    changes: [],
+    lineId: null,
+    selfLink: null,
+  };
+}
+
+function join(prefix: string, path: string): string {
+  return prefix === '' ? path : `${prefix}.${path}`;
+}
+
+function sha256(content: string): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function failure(path: string, message: string): NormalizationFailure {
+  return { code: 'NORMALIZATION_FAILED', message, path };
+}
