@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerIngress } from './commands/ingress.ts';
+import { registerTransform } from './commands/transform.ts';
+import { registerWorker } from './commands/worker.ts';
 
 /** Builds the command tree; tests run it without a child process. */
 export function buildProgram(): Command {
@@ -13,7 +15,11 @@ export function buildProgram(): Command {
       'Logistics webhooks into Kafka: ingress, validation, canonical normalization and routing.',
     )
     .version(packageJson.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // Errors become exceptions (main.ts turns usage errors into exit code 2).
+    .exitOverride();
   registerIngress(program);
+  registerWorker(program);
+  registerTransform(program);
   return program;
 }

@@ -62,6 +62,11 @@ export interface Config {
   readonly worker: {
     /** Consumer group of the workers. */
     readonly groupId: string;
+    /** How long a fetch waits for records when a raw topic is idle (also bounds a shutdown). */
+    readonly maxWaitMs: number;
+    /** Where the worker serves /metrics, /livez and /readyz. */
+    readonly metricsHost: string;
+    readonly metricsPort: number;
     /** Required when the role includes the worker. */
     readonly schemaRegistryUrl: string | undefined;
     readonly domainTopics: Readonly<Record<Domain, string>>;
@@ -149,6 +154,9 @@ const baseSchema = z.object({
 
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
+  WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
+  WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
   SCHEMA_REGISTRY_URL: z.url().optional(),
   WHARF_DEAD_LETTER_TOPIC: z.string().min(1).default('webhooks.dlq'),
   WHARF_PROVIDER_TIME_ZONE: z
@@ -176,6 +184,43 @@ const workerSchema = z.object({
     ]),
   ),
 });
+
+function workerSettings(values: z.infer<typeof workerSchema>): Config['worker'] {
+  return {
+    groupId: values.WHARF_WORKER_GROUP_ID,
+    maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
+    metricsHost: values.WHARF_WORKER_METRICS_HOST,
+    metricsPort: values.WHARF_WORKER_METRICS_PORT,
+    schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
+    domainTopics: Object.fromEntries(
+      DOMAINS.map((domain) => [
+        domain,
+        (values as Record<string, unknown>)[domainTopicVariable(domain)] as string,
+      ]),
+    ) as Record<Domain, string>,
+    deadLetterTopic: values.WHARF_DEAD_LETTER_TOPIC,
+    timeZone: values.WHARF_PROVIDER_TIME_ZONE,
+    ongoingStatuses: values.WHARF_ONGOING_STATUS_MAP,
+    dedupTopic: values.WHARF_DEDUP_TOPIC,
+    dedupWindowMs: values.WHARF_DEDUP_WINDOW_SECONDS * 1000,
+    dedupMaxEntries: values.WHARF_DEDUP_MAX_ENTRIES,
+  };
+}
+
+/**
+ * Only the worker's settings (topics, time zone, status table…), for tools
+ * that run the pipeline without Kafka, such as `wharf transform`.
+ *
+ * @throws {ConfigError} naming every variable that is wrong and why.
+ */
+export function loadWorkerSettings(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Config['worker'] {
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const parsed = workerSchema.safeParse(set);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, set));
+  return workerSettings(parsed.data);
+}
 
 const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
 
@@ -288,21 +333,6 @@ export function loadConfig(
       shutdownGraceMs: values.WHARF_SHUTDOWN_GRACE_MS,
       sources,
     },
-    worker: {
-      groupId: workerValues.WHARF_WORKER_GROUP_ID,
-      schemaRegistryUrl: workerValues.SCHEMA_REGISTRY_URL,
-      domainTopics: Object.fromEntries(
-        DOMAINS.map((domain) => [
-          domain,
-          (workerValues as Record<string, unknown>)[domainTopicVariable(domain)] as string,
-        ]),
-      ) as Record<Domain, string>,
-      deadLetterTopic: workerValues.WHARF_DEAD_LETTER_TOPIC,
-      timeZone: workerValues.WHARF_PROVIDER_TIME_ZONE,
-      ongoingStatuses: workerValues.WHARF_ONGOING_STATUS_MAP,
-      dedupTopic: workerValues.WHARF_DEDUP_TOPIC,
-      dedupWindowMs: workerValues.WHARF_DEDUP_WINDOW_SECONDS * 1000,
-      dedupMaxEntries: workerValues.WHARF_DEDUP_MAX_ENTRIES,
-    },
+    worker: workerSettings(workerValues),
   };
 }

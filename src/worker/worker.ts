@@ -13,6 +13,7 @@ import { CanonicalCodec } from '../kafka/canonical-codec.ts';
 import { createKafka, createProducer, ensureTopics } from '../kafka/client.ts';
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
+import { startMetricsServer } from '../metrics/server.ts';
 import { SOURCES } from '../providers/index.ts';
 import { DedupWindow } from './dedup.ts';
 import { dedupMessage, restoreDedupWindow } from './dedup-store.ts';
@@ -22,6 +23,8 @@ import type { PipelineConfig, PipelineOutput, RawRecord } from './pipeline.ts';
 /** A running worker. */
 export interface RunningWorker {
   readonly metrics: Metrics;
+  /** Where /metrics, /livez and /readyz are served. */
+  readonly metricsUrl: string;
   /** Finishes the batch in hand, commits, disconnects. */
   shutdown(): Promise<void>;
 }
@@ -91,13 +94,29 @@ export async function startWorker(
 
   const producer = createProducer(kafka);
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: settings.groupId });
+  const consumer = kafka.consumer({
+    groupId: settings.groupId,
+    maxWaitTimeInMs: settings.maxWaitMs,
+  });
   await consumer.connect();
   const rawTopics = SOURCES.map((source) => config.ingress.sources[source].rawTopic);
   // A new group starts at the beginning: whatever the ingress landed before
   // the first worker started is processed too.
   await consumer.subscribe({ topics: rawTopics, fromBeginning: true });
 
+  let consuming = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    consuming = true;
+  });
+  consumer.on(consumer.events.CRASH, () => {
+    consuming = false;
+  });
+  const metricsServer = await startMetricsServer(
+    metrics,
+    () => consuming,
+    settings.metricsHost,
+    settings.metricsPort,
+  );
   const eachBatch = processBatch(
     consumer,
     producer,
@@ -114,10 +133,13 @@ export async function startWorker(
   let stopping: Promise<void> | undefined;
   return {
     metrics,
+    metricsUrl: metricsServer.url,
     shutdown() {
       stopping ??= (async () => {
+        consuming = false;
         await consumer.disconnect();
         await producer.disconnect();
+        await metricsServer.close();
         logger.info('worker stopped');
       })();
       return stopping;

@@ -1,0 +1,119 @@
+/**
+ * A worker in this process against the test broker and an embedded schema
+ * registry, with topics and group of its own; and reading its output back.
+ */
+import { readFileSync } from 'node:fs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { KafkaMessage } from 'kafkajs';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/config.ts';
+import type { Config } from '../../src/config/config.ts';
+import { createMetrics } from '../../src/metrics/catalog.ts';
+import { providerAdapters } from '../../src/providers/index.ts';
+import type { Source } from '../../src/providers/provider.ts';
+import { startEmbeddedRegistry } from '../../src/registry/index.ts';
+import type { EmbeddedRegistry } from '../../src/registry/index.ts';
+import { startWorker } from '../../src/worker/worker.ts';
+import type { RunningWorker } from '../../src/worker/worker.ts';
+import { testEnvironment } from './ingress.ts';
+import { testKafka, uniqueName } from './kafka.ts';
+
+/** A fixture file's text. */
+export function fixture(source: Source, name: string): string {
+  return readFileSync(new URL(`../fixtures/providers/${source}/${name}`, import.meta.url), 'utf8');
+}
+
+/** A HappyColis message from a header fixture and a body fixture. */
+export function happycolisMessage(
+  type: string,
+  body: string,
+  header = 'header-event-payloads-page.json',
+): string {
+  const parsedHeader = JSON.parse(fixture('happycolis', header)) as Record<string, unknown>;
+  return JSON.stringify({
+    header: { ...parsedHeader, type },
+    body: JSON.parse(fixture('happycolis', body)) as unknown,
+  });
+}
+
+/** Environment of a test worker: every topic and the group its own. */
+export function workerEnvironment(
+  registryUrl: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return testEnvironment({
+    SCHEMA_REGISTRY_URL: registryUrl,
+    WHARF_WORKER_GROUP_ID: uniqueName('worker'),
+    WHARF_WORKER_MAX_WAIT_MS: '100',
+    WHARF_WORKER_METRICS_HOST: '127.0.0.1',
+    WHARF_WORKER_METRICS_PORT: '0',
+    WHARF_DEAD_LETTER_TOPIC: uniqueName('dlq'),
+    WHARF_DEDUP_TOPIC: uniqueName('dedup'),
+    WHARF_ORDERS_TOPIC: uniqueName('orders'),
+    WHARF_FULFILLMENT_TOPIC: uniqueName('fulfillment'),
+    WHARF_SHIPMENTS_TOPIC: uniqueName('shipments'),
+    WHARF_INVENTORY_TOPIC: uniqueName('inventory'),
+    WHARF_CATALOG_TOPIC: uniqueName('catalog'),
+    WHARF_LOCATIONS_TOPIC: uniqueName('locations'),
+    ...overrides,
+  });
+}
+
+/** Starts a worker for an environment. */
+export async function startTestWorker(
+  env: Record<string, string>,
+): Promise<RunningWorker & { config: Config }> {
+  const config = loadConfig(env, 'worker');
+  const worker = await startWorker(
+    config,
+    { adapters: providerAdapters(config.worker) },
+    pino({ level: 'silent' }),
+    {
+      metrics: createMetrics({ defaultMetrics: false }),
+    },
+  );
+  return { ...worker, config };
+}
+
+/** Starts an embedded schema registry for a test file. */
+export function startTestRegistry(): Promise<EmbeddedRegistry> {
+  return startEmbeddedRegistry();
+}
+
+/** Writes raw records as the ingress would (body bytes and its headers). */
+export async function landRaw(
+  config: Config,
+  source: Source,
+  bodies: readonly (string | Buffer)[],
+  extraHeaders: Record<string, string> = {},
+): Promise<void> {
+  const producer = testKafka().producer();
+  await producer.connect();
+  try {
+    await producer.send({
+      topic: config.ingress.sources[source].rawTopic,
+      messages: bodies.map((body, i) => ({
+        key: null,
+        value: body,
+        headers: {
+          'wharf-source': source,
+          'wharf-request-id': uniqueName(`req-${String(i)}`),
+          'wharf-received-at': new Date().toISOString(),
+          'content-type': 'application/json',
+          ...extraHeaders,
+        },
+      })),
+    });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Decodes a domain record's value through the registry. */
+export async function decode(
+  registryUrl: string,
+  message: KafkaMessage,
+): Promise<Record<string, unknown>> {
+  const registry = new SchemaRegistry({ host: registryUrl });
+  return (await registry.decode(message.value ?? Buffer.alloc(0))) as Record<string, unknown>;
+}

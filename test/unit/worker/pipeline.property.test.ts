@@ -1,0 +1,128 @@
+/**
+ * Property tests of the pure pipeline with the real providers: whatever the
+ * bytes, it never throws, and every record ends on a domain topic or the
+ * dead-letter topic. (The long fuzz run with 100,000 bodies per provider is
+ * the reliability work's; these runs are sized for every CI run.)
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ONGOING_STATUSES } from '../../../src/providers/ongoing/statuses.ts';
+import { providerAdapters } from '../../../src/providers/index.ts';
+import { SOURCES } from '../../../src/providers/provider.ts';
+import type { Source } from '../../../src/providers/provider.ts';
+import { transform } from '../../../src/worker/pipeline.ts';
+import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
+
+const config: PipelineConfig = {
+  adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
+  topics: {
+    orders: 'logistics.orders.v1',
+    fulfillment: 'logistics.fulfillment.v1',
+    shipments: 'logistics.shipments.v1',
+    inventory: 'logistics.inventory.v1',
+    catalog: 'logistics.catalog.v1',
+    locations: 'logistics.locations.v1',
+  },
+  deadLetterTopic: 'webhooks.dlq',
+  timeZone: 'Europe/Paris',
+};
+const TOPICS = new Set([...Object.values(config.topics), config.deadLetterTopic]);
+
+function fixtures(source: Source): unknown[] {
+  const folder = new URL(`../../fixtures/providers/${source}/`, import.meta.url);
+  return readdirSync(folder)
+    .filter((name) => name.endsWith('.json') && !name.startsWith('header-'))
+    .map((name) => JSON.parse(readFileSync(new URL(name, folder), 'utf8')) as unknown);
+}
+
+const happycolisTypes = config.adapters.happycolis.worker.eventTypes;
+const examples: Record<Source, unknown[]> = {
+  ongoing: fixtures('ongoing'),
+  shipwell: fixtures('shipwell'),
+  happycolis: fixtures('happycolis').map((body, i) => ({
+    header: {
+      id: `m-${String(i)}`,
+      type: happycolisTypes[i % happycolisTypes.length],
+      timestamp: '2023-12-08T13:56:00',
+    },
+    body,
+  })),
+};
+
+/** Sets `value` at a random place inside `message` (or replaces it). */
+function mutate(message: unknown, path: readonly string[], value: unknown): unknown {
+  if (path.length === 0 || typeof message !== 'object' || message === null) return value;
+  const [head = '', ...rest] = path;
+  const copy: Record<string, unknown> = Object.assign({}, message);
+  const keys = Object.keys(copy);
+  const key = keys.length > 0 ? (keys[head.length % keys.length] ?? head) : head;
+  copy[key] = mutate(copy[key], rest, value);
+  return copy;
+}
+
+function runsClean(source: Source, body: Buffer, urlEventType?: string): void {
+  const output = transform(
+    {
+      topic: `webhooks.raw.${source}`,
+      partition: 0,
+      offset: '0',
+      key: null,
+      value: body,
+      headers: {
+        'wharf-source': source,
+        'wharf-received-at': '2023-12-08T12:00:00.000Z',
+        ...(urlEventType === undefined ? {} : { 'wharf-url-event-type': urlEventType }),
+      },
+    },
+    config,
+  );
+  expect(TOPICS.has(output.topic)).toBe(true);
+  if (output.kind === 'dead-letter') {
+    expect(output.value).toEqual(body);
+    // The pipeline turns an exception into INTERNAL; no provider module may throw.
+    expect(output.error).not.toMatchObject({ code: 'INTERNAL' });
+  }
+}
+
+describe.each(SOURCES)('pipeline with %s', (source) => {
+  it('never throws on arbitrary JSON, and every record lands on a known topic', () => {
+    fc.assert(
+      fc.property(
+        fc.jsonValue(),
+        fc.option(fc.string(), { nil: undefined }),
+        (value, urlEventType) => {
+          runsClean(source, Buffer.from(JSON.stringify(value)), urlEventType);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on mutated real messages', () => {
+    const messages = examples[source];
+    fc.assert(
+      fc.property(
+        fc.nat({ max: messages.length - 1 }),
+        fc.array(fc.string({ maxLength: 6 }), { maxLength: 4 }),
+        fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constant('__proto__'), fc.double()),
+        (index, path, value) => {
+          runsClean(
+            source,
+            Buffer.from(JSON.stringify(mutate(messages[index], path, value) ?? null)),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('never throws on arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
+        runsClean(source, Buffer.from(bytes));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
