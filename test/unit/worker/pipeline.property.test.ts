@@ -54,7 +54,7 @@ const examples: Record<Source, unknown[]> = {
 function mutate(message: unknown, path: readonly string[], value: unknown): unknown {
   if (path.length === 0 || typeof message !== 'object' || message === null) return value;
   const [head = '', ...rest] = path;
-  const copy: Record<string, unknown> = Object.assign({}, message);
+  const copy: Record<string, unknown> = Object.assign({}, message) as Record<string, unknown>;
   const keys = Object.keys(copy);
   const key = keys.length > 0 ? (keys[head.length % keys.length] ?? head) : head;
   copy[key] = mutate(copy[key], rest, value);
