@@ -4,10 +4,13 @@
  * different events give different ids. They are UUIDv5 names in Wharf's own
  * namespace, over the source and what identifies the event at the provider.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 
 /** Wharf's UUID namespace (a fixed random UUID; changing it changes every id). */
 export const WHARF_EVENT_NAMESPACE = '0b6f4a38-3f2e-4b5c-9a7e-6d1f2c8e9a40';
+
+/** The namespace as bytes, parsed once: uuid would parse the string on every call. */
+const NAMESPACE_BYTES = parseUuid(WHARF_EVENT_NAMESPACE);
 
 /**
  * The canonical id of a provider event.
@@ -19,5 +22,6 @@ export const WHARF_EVENT_NAMESPACE = '0b6f4a38-3f2e-4b5c-9a7e-6d1f2c8e9a40';
  */
 export function canonicalEventId(source: string, identity: readonly string[]): string {
   // JSON keeps the parts apart: ["a|b"] and ["a","b"] name different events.
-  return uuidv5(JSON.stringify([source, ...identity]), WHARF_EVENT_NAMESPACE);
+  // Bytes, not a string: uuid encodes strings to UTF-8 in JavaScript, Buffer natively.
+  return uuidv5(Buffer.from(JSON.stringify([source, ...identity])), NAMESPACE_BYTES);
 }

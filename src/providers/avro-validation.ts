@@ -65,7 +65,11 @@ function arrayAsRecord(
   if (value === null || typeof value !== 'object') return undefined;
   const parts = type as unknown as Introspectable;
   if (avro.Type.isType(type, 'union:unwrapped')) {
-    const branch = parts.types?.find((candidate) => candidate.isValid(value));
+    // The value is an object or array here, so only a record, map or array
+    // branch can hold it; which one follows from its shape, without checking
+    // the whole value against each branch.
+    const wanted = Array.isArray(value) ? ['array', 'record'] : ['record', 'map'];
+    const branch = parts.types?.find((candidate) => wanted.includes(candidate.typeName));
     return branch ? arrayAsRecord(branch, value, path) : undefined;
   }
   if (avro.Type.isType(type, 'record')) {

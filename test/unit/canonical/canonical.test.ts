@@ -30,16 +30,21 @@ describe('readProviderTime', () => {
     ['2023-07-08T13:56:00', 'Europe/Paris', '2023-07-08T11:56:00.000Z'],
     ['2023-01-01T12:00:00.0000000', 'UTC', '2023-01-01T12:00:00.000Z'],
     ['2023-01-01T12:00:00.1234567Z', 'Europe/Paris', '2023-01-01T12:00:00.123Z'],
+    ['2024-02-29T23:59:59.999Z', 'Europe/Paris', '2024-02-29T23:59:59.999Z'],
   ])('%s in %s is %s, and keeps the original', (value, zone, utc) => {
     expect(readProviderTime(value, zone)).toEqual({ utc, original: value });
   });
 
-  it.each([[''], ['yesterday'], ['2023-13-01T00:00:00'], [null], [1700000000]])(
-    'refuses %j',
-    (value) => {
-      expect(readProviderTime(value, 'UTC')).toBeUndefined();
-    },
-  );
+  it.each([
+    [''],
+    ['yesterday'],
+    ['2023-13-01T00:00:00'],
+    ['2023-02-31T00:00:00.000Z'],
+    [null],
+    [1700000000],
+  ])('refuses %j', (value) => {
+    expect(readProviderTime(value, 'UTC')).toBeUndefined();
+  });
 
   it('knows zones', () => {
     expect(isKnownZone('Europe/Paris')).toBe(true);
