@@ -64,6 +64,8 @@ export interface Config {
     readonly groupId: string;
     /** How long a fetch waits for records when a raw topic is idle (also bounds a shutdown). */
     readonly maxWaitMs: number;
+    /** Raw partitions processed at once (each partition stays in order). */
+    readonly partitionConcurrency: number;
     /** Where the worker serves /metrics, /livez and /readyz. */
     readonly metricsHost: string;
     readonly metricsPort: number;
@@ -155,6 +157,7 @@ const baseSchema = z.object({
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
   WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
+  WHARF_WORKER_PARTITION_CONCURRENCY: int(1).default(4),
   WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
   SCHEMA_REGISTRY_URL: z.url().optional(),
@@ -189,6 +192,7 @@ function workerSettings(values: z.infer<typeof workerSchema>): Config['worker'] 
   return {
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
+    partitionConcurrency: values.WHARF_WORKER_PARTITION_CONCURRENCY,
     metricsHost: values.WHARF_WORKER_METRICS_HOST,
     metricsPort: values.WHARF_WORKER_METRICS_PORT,
     schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,

@@ -37,13 +37,16 @@ function joinPath(parts: readonly (string | number)[]): string {
  * @param prefix - path of `value` inside the whole message (e.g. `body`).
  */
 export function validateJson(type: Type, value: unknown, prefix = ''): ValidationIssue | undefined {
+  // Most messages fit: check without a hook first (avsc's quick path), and
+  // walk again with one only to name the place of a misfit.
+  if (type.isValid(value)) return arrayAsRecord(type, value, [prefix]);
   let issue: ValidationIssue | undefined;
   type.isValid(value, {
     errorHook(path, _value, expectedType) {
       issue ??= { path: joinPath([prefix, ...path]), expected: describe(expectedType) };
     },
   });
-  return issue ?? arrayAsRecord(type, value, [prefix]);
+  return issue;
 }
 
 interface Introspectable {

@@ -127,7 +127,13 @@ export async function startWorker(
     metrics,
     now,
   );
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    // Partitions are independent: while one batch waits for Kafka, another is transformed.
+    partitionsConsumedConcurrently: settings.partitionConcurrency,
+    eachBatch,
+  });
   logger.info({ topics: rawTopics, groupId: settings.groupId }, 'worker consuming');
 
   let stopping: Promise<void> | undefined;
