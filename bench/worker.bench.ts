@@ -11,7 +11,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { loadConfig } from '../src/config/config.ts';
+import { loadConfig, loadWorkerSettings } from '../src/config/config.ts';
 import { DEFAULT_ONGOING_STATUSES } from '../src/providers/ongoing/statuses.ts';
 import { providerAdapters } from '../src/providers/index.ts';
 import type { Source } from '../src/providers/provider.ts';
@@ -104,15 +104,9 @@ function perSecond(work: () => void, seconds: number): number {
 
 const config: PipelineConfig = {
   adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
-  topics: {
-    orders: 'logistics.orders.v1',
-    fulfillment: 'logistics.fulfillment.v1',
-    shipments: 'logistics.shipments.v1',
-    inventory: 'logistics.inventory.v1',
-    catalog: 'logistics.catalog.v1',
-    locations: 'logistics.locations.v1',
-  },
-  deadLetterTopic: 'webhooks.dlq',
+  // The default topics, as a deployment without overrides has them.
+  topics: loadWorkerSettings({}).domainTopics,
+  deadLetterTopic: loadWorkerSettings({}).deadLetterTopic,
   timeZone: 'UTC',
 };
 const raws = rawRecords();

@@ -2,7 +2,6 @@
  * A worker in this process against the test broker and an embedded schema
  * registry, with topics and group of its own; and reading its output back.
  */
-import { readFileSync } from 'node:fs';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
@@ -15,13 +14,12 @@ import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import type { RunningWorker } from '../../src/worker/worker.ts';
+import { fixtureText } from './fixtures.ts';
 import { testEnvironment } from './ingress.ts';
 import { testKafka, uniqueName } from './kafka.ts';
 
 /** A fixture file's text. */
-export function fixture(source: Source, name: string): string {
-  return readFileSync(new URL(`../fixtures/providers/${source}/${name}`, import.meta.url), 'utf8');
-}
+export const fixture = fixtureText;
 
 /** A HappyColis message from a header fixture and a body fixture. */
 export function happycolisMessage(

@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadWorkerSettings } from '../../../src/config/config.ts';
 import { DEFAULT_ONGOING_STATUSES } from '../../../src/providers/ongoing/statuses.ts';
 import { providerAdapters } from '../../../src/providers/index.ts';
 import { SOURCES } from '../../../src/providers/provider.ts';
@@ -16,15 +17,9 @@ import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
 
 const config: PipelineConfig = {
   adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
-  topics: {
-    orders: 'logistics.orders.v1',
-    fulfillment: 'logistics.fulfillment.v1',
-    shipments: 'logistics.shipments.v1',
-    inventory: 'logistics.inventory.v1',
-    catalog: 'logistics.catalog.v1',
-    locations: 'logistics.locations.v1',
-  },
-  deadLetterTopic: 'webhooks.dlq',
+  // The default topics, as a deployment without overrides has them.
+  topics: loadWorkerSettings({}).domainTopics,
+  deadLetterTopic: loadWorkerSettings({}).deadLetterTopic,
   timeZone: 'Europe/Paris',
 };
 const TOPICS = new Set([...Object.values(config.topics), config.deadLetterTopic]);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalEventId } from '../../../../src/canonical/event-id.ts';
 import type { FulfillmentOrder } from '../../../../src/canonical/model.ts';
@@ -14,18 +13,10 @@ import type {
   RawContext,
 } from '../../../../src/providers/provider.ts';
 import { transform } from '../../../../src/worker/pipeline.ts';
+import { fixtureJson, without } from '../../../support/fixtures.ts';
+import type { Json } from '../../../support/fixtures.ts';
 
-type Json = Record<string, unknown>;
-
-function fixture(name: string): Json {
-  const url = new URL(`../../../fixtures/providers/ongoing/${name}`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as Json;
-}
-
-/** A copy of a message without some of its fields. */
-function without(message: Json, ...keys: string[]): Json {
-  return Object.fromEntries(Object.entries(message).filter(([key]) => !keys.includes(key)));
-}
+const fixture = (name: string): Json => fixtureJson('ongoing', name);
 
 const CONTEXT: RawContext = { urlEventType: undefined, headers: {} };
 

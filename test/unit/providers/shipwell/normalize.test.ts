@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalEventId } from '../../../../src/canonical/event-id.ts';
 import type { Address, Order } from '../../../../src/canonical/model.ts';
@@ -11,18 +10,10 @@ import type {
 import { normalizeShipwell } from '../../../../src/providers/shipwell/normalize.ts';
 import { shipwellWorker } from '../../../../src/providers/shipwell/worker.ts';
 import { transform } from '../../../../src/worker/pipeline.ts';
+import { fixtureJson, fixtureText, without } from '../../../support/fixtures.ts';
+import type { Json } from '../../../support/fixtures.ts';
 
-type Json = Record<string, unknown>;
-
-function fixture(name: string): Json {
-  const url = new URL(`../../../fixtures/providers/shipwell/${name}`, import.meta.url);
-  return JSON.parse(readFileSync(url, 'utf8')) as Json;
-}
-
-/** A copy of a message without some of its fields. */
-function without(message: Json, ...keys: string[]): Json {
-  return Object.fromEntries(Object.entries(message).filter(([key]) => !keys.includes(key)));
-}
+const fixture = (name: string): Json => fixtureJson('shipwell', name);
 
 const CONTEXT: RawContext = { urlEventType: undefined, headers: {} };
 
@@ -440,10 +431,7 @@ describe('Shipwell normalizer: identity', () => {
   });
 
   it('a redelivery (the same bytes) is the same event', () => {
-    const bytes = readFileSync(
-      new URL('../../../fixtures/providers/shipwell/order.updated.json', import.meta.url),
-      'utf8',
-    );
+    const bytes = fixtureText('shipwell', 'order.updated.json');
     const first = normalize(JSON.parse(bytes), 'order.updated');
     const again = normalize(JSON.parse(bytes), 'order.updated');
     expect(again.identity).toEqual(first.identity);

@@ -1,0 +1,46 @@
+/**
+ * What the long-running commands (`wharf ingress`, `wharf worker`) share:
+ * configuration checked before anything starts, and a clean stop on
+ * SIGTERM or SIGINT.
+ */
+import type { Logger } from 'pino';
+import type { Config, Role } from '../../config/config.ts';
+import { ConfigError, loadConfig } from '../../config/config.ts';
+import { createLogger } from '../../logging.ts';
+
+/** Exit code of a configuration error. */
+const EXIT_CONFIG = 2;
+
+/**
+ * Loads the configuration for `role`, starts the service, waits for SIGTERM
+ * or SIGINT, stops it, and exits. A configuration error is printed, naming
+ * the variables, and nothing starts.
+ */
+export async function serveUntilSignal(
+  role: Role,
+  start: (config: Config, logger: Logger) => Promise<{ shutdown(): Promise<void> }>,
+): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, role);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = EXIT_CONFIG;
+    return;
+  }
+  const logger = createLogger(config.logLevel);
+  const service = await start(config, logger);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await service.shutdown();
+  // The shutdown answered or finished what was in hand and bounded the
+  // disconnects; a client library's retry timer must not keep us alive.
+  process.exit(process.exitCode ?? 0);
+}
