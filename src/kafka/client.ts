@@ -68,6 +68,7 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): P
       ...(spec.replicationFactor === undefined
         ? {}
         : { replicationFactor: spec.replicationFactor }),
+      configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
     })),
   });
   return missing.map((spec) => spec.topic);

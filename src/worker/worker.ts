@@ -5,7 +5,7 @@
  * was acknowledged (at-least-once; duplicates carry the same event id).
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Consumer, EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs';
+import type { EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { DOMAINS } from '../canonical/model.ts';
@@ -25,6 +25,11 @@ export interface RunningWorker {
   readonly metrics: Metrics;
   /** Where /metrics, /livez and /readyz are served. */
   readonly metricsUrl: string;
+  /**
+   * Settles when the consumer stopped for good (an error kafkajs does not
+   * retry): the process should then exit, to be restarted.
+   */
+  readonly failed: Promise<Error>;
   /** Finishes the batch in hand, commits, disconnects. */
   shutdown(): Promise<void>;
 }
@@ -74,10 +79,20 @@ export async function startWorker(
       replicationFactor: config.kafka.topicReplicationFactor,
       config: extra,
     });
+    // Canonical records carry the provider payload besides the canonical
+    // data, dead letters the raw body and error headers: room for both.
+    const messageBytes = {
+      'max.message.bytes': String(3 * config.ingress.maxBodyBytes + 1024 * 1024),
+    };
     await ensureTopics(admin, [
-      ...DOMAINS.map((domain) => spec(settings.domainTopics[domain])),
-      spec(settings.deadLetterTopic),
-      spec(settings.dedupTopic, { 'cleanup.policy': 'compact' }),
+      ...DOMAINS.map((domain) => spec(settings.domainTopics[domain], messageBytes)),
+      spec(settings.deadLetterTopic, messageBytes),
+      // Compacted (one record per id) and deleted past the window, so that
+      // restoring never reads ids older than the window, nor more of them.
+      spec(settings.dedupTopic, {
+        'cleanup.policy': 'compact,delete',
+        'retention.ms': String(Math.max(settings.dedupWindowMs, 60_000)),
+      }),
       ...SOURCES.map((source) => spec(config.ingress.sources[source].rawTopic)),
     ]);
   } finally {
@@ -89,7 +104,13 @@ export async function startWorker(
     settings.domainTopics,
   );
   const dedup = new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries);
-  const restored = await restoreDedupWindow(kafka, settings.dedupTopic, dedup, now());
+  const restored = await restoreDedupWindow(
+    kafka,
+    settings.dedupTopic,
+    dedup,
+    now(),
+    settings.dedupWindowMs,
+  );
   logger.info({ restored, remembered: dedup.size }, 'deduplication window restored');
 
   const producer = createProducer(kafka);
@@ -108,17 +129,23 @@ export async function startWorker(
   consumer.on(consumer.events.GROUP_JOIN, () => {
     consuming = true;
   });
-  consumer.on(consumer.events.CRASH, () => {
-    consuming = false;
+  let fatal: Error | undefined;
+  const failed = new Promise<Error>((resolve) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      consuming = false;
+      if (payload.restart) return;
+      fatal = payload.error;
+      logger.fatal({ err: payload.error }, 'the consumer stopped for good');
+      resolve(payload.error);
+    });
   });
-  const metricsServer = await startMetricsServer(
-    metrics,
-    () => consuming,
-    settings.metricsHost,
-    settings.metricsPort,
-  );
+  const metricsServer = await startMetricsServer(metrics, {
+    isReady: () => consuming,
+    isAlive: () => fatal === undefined,
+    host: settings.metricsHost,
+    port: settings.metricsPort,
+  });
   const eachBatch = processBatch(
-    consumer,
     producer,
     codec,
     dedup,
@@ -140,6 +167,7 @@ export async function startWorker(
   return {
     metrics,
     metricsUrl: metricsServer.url,
+    failed,
     shutdown() {
       stopping ??= (async () => {
         consuming = false;
@@ -154,7 +182,6 @@ export async function startWorker(
 }
 
 function processBatch(
-  consumer: Consumer,
   producer: Producer,
   codec: CanonicalCodec,
   dedup: DedupWindow,
@@ -211,7 +238,6 @@ function processBatch(
         value: output.value,
         headers: output.record.headers,
       });
-      add(dedupTopic, dedupMessage(output.record.event.id, at));
       remembered.push(output.record.event.id);
     }
 
@@ -222,13 +248,31 @@ function processBatch(
         topicMessages: [...outgoing].map(([topic, messages]) => ({ topic, messages })),
       });
     }
+    if (remembered.length > 0) {
+      // Only after the events themselves are stored: a crash in between leaves
+      // a duplicate (the replay produces them again), never a loss (a restored
+      // id whose event was never written would suppress it).
+      const seenAt = now();
+      await producer.send({
+        topic: dedupTopic,
+        acks: -1,
+        messages: remembered.map((id) => dedupMessage(id, seenAt)),
+      });
+    }
     const at = now();
     for (const id of remembered) dedup.remember(id, at);
     const last = batch.lastOffset();
     payload.resolveOffset(last);
-    await consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) },
-    ]);
+    // Through the batch's own commit: consumer.commitOffsets does nothing once
+    // a disconnect has begun, and the batch in hand would be replayed.
+    await payload.commitOffsetsIfNecessary({
+      topics: [
+        {
+          topic: batch.topic,
+          partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+        },
+      ],
+    });
     metrics.workerConsumerLag.set(
       { topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
