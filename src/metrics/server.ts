@@ -15,15 +15,20 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/**
- * Serves `GET /metrics`, `GET /livez` (the process runs) and `GET /readyz`
- * (whatever `isReady` says).
- */
+/** Options of {@link startMetricsServer}. */
+export interface MetricsServerOptions {
+  /** Whether the process does its work now (`/readyz`). */
+  readonly isReady: () => boolean;
+  /** Whether the process can still recover by itself (`/livez`); false asks for a restart. */
+  readonly isAlive: () => boolean;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Serves `GET /metrics`, `GET /livez` and `GET /readyz`. */
 export async function startMetricsServer(
   metrics: Metrics,
-  isReady: () => boolean,
-  host: string,
-  port: number,
+  { isReady, isAlive, host, port }: MetricsServerOptions,
 ): Promise<MetricsServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -32,7 +37,8 @@ export async function startMetricsServer(
     res.send(await metrics.registry.metrics());
   });
   app.get('/livez', (_req, res) => {
-    res.json({ status: 'ok' });
+    const alive = isAlive();
+    res.status(alive ? 200 : 503).json({ status: alive ? 'ok' : 'failed' });
   });
   app.get('/readyz', (_req, res) => {
     const ready = isReady();

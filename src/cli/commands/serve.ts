@@ -18,7 +18,10 @@ const EXIT_CONFIG = 2;
  */
 export async function serveUntilSignal(
   role: Role,
-  start: (config: Config, logger: Logger) => Promise<{ shutdown(): Promise<void> }>,
+  start: (
+    config: Config,
+    logger: Logger,
+  ) => Promise<{ shutdown(): Promise<void>; readonly failed?: Promise<Error> }>,
 ): Promise<void> {
   let config: Config;
   try {
@@ -31,7 +34,7 @@ export async function serveUntilSignal(
   }
   const logger = createLogger(config.logLevel);
   const service = await start(config, logger);
-  await new Promise<void>((resolve) => {
+  const signalled = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'shutting down');
       resolve();
@@ -39,6 +42,10 @@ export async function serveUntilSignal(
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+  // A service that failed for good exits non-zero, so that it is restarted.
+  const never = new Promise<never>(() => undefined);
+  const failure = await Promise.race([signalled.then(() => undefined), service.failed ?? never]);
+  if (failure) process.exitCode = 1;
   await service.shutdown();
   // The shutdown answered or finished what was in hand and bounded the
   // disconnects; a client library's retry timer must not keep us alive.

@@ -8,6 +8,7 @@ import { text } from 'node:stream/consumers';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { ConfigError, loadWorkerSettings } from '../../config/config.ts';
+import { readProviderTime } from '../../canonical/time.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { providerAdapters } from '../../providers/index.ts';
 import { SOURCES } from '../../providers/provider.ts';
@@ -91,12 +92,20 @@ export function registerTransform(program: Command): void {
     .action(async (files: string[], options: TransformOptions) => {
       let settings;
       let extraHeaders;
+      let inputs;
       try {
         settings = loadWorkerSettings();
         extraHeaders = parseHeaders(options.header);
+        if (options.receivedAt !== undefined && !readProviderTime(options.receivedAt, 'UTC')) {
+          throw new ConfigError([`--received-at ${options.receivedAt}: not an ISO 8601 time`]);
+        }
+        inputs = await readInputs(files);
       } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        process.stderr.write(`${error.message}\n`);
+        const message =
+          error instanceof ConfigError
+            ? error.message
+            : `cannot read the input: ${error instanceof Error ? error.message : String(error)}`;
+        process.stderr.write(`${message}\n`);
         process.exitCode = EXIT_USAGE;
         return;
       }
@@ -108,7 +117,7 @@ export function registerTransform(program: Command): void {
       };
       const receivedAt = options.receivedAt ?? new Date().toISOString();
       let deadLettered = false;
-      for (const [index, input] of (await readInputs(files)).entries()) {
+      for (const [index, input] of inputs.entries()) {
         const raw: RawRecord = {
           topic: `webhooks.raw.${options.source}`,
           partition: 0,
