@@ -7,7 +7,14 @@
 import { Decimal } from 'decimal.js';
 
 /** What a provider may write as a decimal in a string: digits, one point, a sign, an exponent. */
-const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
+
+/**
+ * The most digits a decimal string may have written out. Money and
+ * quantities need far fewer; without a bound, "1e999" (or a number of a
+ * thousand digits) would make a string as long, for every such field.
+ */
+const MAX_DIGITS = 100;
 
 /**
  * A decimal string for a finite number or numeric string; undefined for
@@ -17,12 +24,15 @@ const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
  * which is the way the provider wrote it, so `0.2` stays `"0.2"`.
  */
 export function toDecimalString(value: unknown): string | undefined {
-  if (typeof value === 'number') {
-    return Number.isFinite(value) ? new Decimal(value).toFixed() : undefined;
+  let decimal: Decimal;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    decimal = new Decimal(value);
+  } else if (typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) {
+    decimal = new Decimal(value.trim());
+  } else {
+    return undefined;
   }
-  if (typeof value === 'string') {
-    const text = value.trim();
-    return DECIMAL_TEXT.test(text) ? new Decimal(text).toFixed() : undefined;
-  }
-  return undefined;
+  // Digits written out: the integer part (exponent + 1) or leading zeros, plus the significant ones.
+  const written = Math.abs(decimal.e) + decimal.sd() + 1;
+  return written <= MAX_DIGITS ? decimal.toFixed() : undefined;
 }

@@ -67,12 +67,23 @@ describe('toDecimalString', () => {
     expect(toDecimalString(value)).toBe(expected);
   });
 
-  it.each([[null], [''], ['abc'], ['0x10'], ['1,5'], [Number.NaN], [Infinity], [true], [{}]])(
-    'refuses %j',
-    (value) => {
-      expect(toDecimalString(value)).toBeUndefined();
-    },
-  );
+  it.each([
+    [null],
+    [''],
+    ['abc'],
+    ['0x10'],
+    ['1,5'],
+    [Number.NaN],
+    [Infinity],
+    [true],
+    [{}],
+    ['1e100000000'],
+    ['1e999'],
+    [1e200],
+    ['1'.repeat(150)],
+  ])('refuses %j', (value) => {
+    expect(toDecimalString(value)).toBeUndefined();
+  });
 });
 
 describe('fulfillment statuses', () => {
