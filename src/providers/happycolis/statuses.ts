@@ -82,10 +82,26 @@ function word(value: string): string {
 /**
  * The canonical status of a delivery order, transfer order or shipment.
  *
+ * An event whose action is a status (`picked`, `shipped`, `delivered`…)
+ * says what just happened, so the action decides: the provider's own
+ * examples carry `"state": "OPENED"` on every event, and a body's state may
+ * lag behind the event. Actions that are no status (`created`, `updated`,
+ * `fulfillment-created`) leave it to the body's state when it is known.
+ *
  * @param state - the body's `state`, as sent (null when absent).
  * @param action - the event type's action, e.g. `integration-error`.
  */
 export function happycolisStatus(state: string | null, action: string): FulfillmentStatus {
+  const fromAction = HAPPYCOLIS_STATUSES.get(word(action));
   const fromState = state === null ? undefined : HAPPYCOLIS_STATUSES.get(word(state));
-  return fromState ?? HAPPYCOLIS_STATUSES.get(word(action)) ?? 'UNKNOWN';
+  return NO_STATUS_ACTIONS.has(word(action))
+    ? (fromState ?? fromAction ?? 'UNKNOWN')
+    : (fromAction ?? fromState ?? 'UNKNOWN');
 }
+
+/** Actions that say something happened to the entity, not which status it is in now. */
+const NO_STATUS_ACTIONS: ReadonlySet<string> = new Set([
+  'CREATED',
+  'UPDATED',
+  'FULFILLMENT_CREATED',
+]);

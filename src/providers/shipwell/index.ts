@@ -1,6 +1,7 @@
 /** Shipwell order events. */
 import type { Provider } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
+import { shipwellEnvelope } from './worker.ts';
 
 /** Shipwell: HTTP Basic (optional username/password on the webhook). */
 export const shipwell: Provider = {
@@ -10,7 +11,9 @@ export const shipwell: Provider = {
     defaultAuthMode: 'basic',
     // x-shipwell-event, when a deployment's proxy or Shipwell sets it, names the event.
     forwardedHeaders: ['user-agent', 'x-shipwell-event'],
-    rawRecordKey(body) {
+    rawRecordKey(message) {
+      // An enveloped delivery is keyed by the resource inside, as a bare one.
+      const body = shipwellEnvelope(message)?.resource ?? message;
       if (!isRecord(body)) return undefined;
       // Item events carry their order's id: key by order so an order and its
       // items stay in one partition, in order.

@@ -15,6 +15,12 @@ describe('raw record keys: one entity, one partition', () => {
     expect(key({ id: 'o1', resource_type: 'order' })).toBe('order/o1');
     expect(key({ id: 'i1', resource_type: 'order_item', order_id: 'o1' })).toBe('order/o1');
     expect(key({ resource_type: 'order_item', id: 'i1' })).toBeUndefined();
+    expect(
+      key({
+        event: 'order.item.updated',
+        data: { resource_type: 'order_item', id: 'i1', order_id: 'o1' },
+      }),
+    ).toBe('order/o1');
   });
 
   it('HappyColis keys by entity family and body id, with either header shape', () => {

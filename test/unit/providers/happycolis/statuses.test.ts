@@ -25,10 +25,14 @@ describe('HappyColis statuses', () => {
     expect(happycolisStatus(null, value)).toBe(status);
   });
 
-  it('prefers a known state to the action, the action to UNKNOWN', () => {
-    expect(happycolisStatus('PACKED', 'shipped')).toBe('PACKED');
+  it('lets a status action decide, and the state decide for created, updated, fulfillment-created', () => {
+    expect(happycolisStatus('PACKED', 'shipped')).toBe('SHIPPED');
+    expect(happycolisStatus('OPENED', 'delivered')).toBe('DELIVERED');
     expect(happycolisStatus('SOMETHING_NEW', 'shipped')).toBe('SHIPPED');
     expect(happycolisStatus('', 'shipped')).toBe('SHIPPED');
+    expect(happycolisStatus('PACKED', 'updated')).toBe('PACKED');
+    expect(happycolisStatus('SHIPPED', 'created')).toBe('SHIPPED');
+    expect(happycolisStatus(null, 'created')).toBe('OPEN');
     expect(happycolisStatus('SOMETHING_NEW', 'updated')).toBe('UNKNOWN');
     expect(happycolisStatus(null, 'fulfillment-created')).toBe('UNKNOWN');
   });
