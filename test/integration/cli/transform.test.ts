@@ -93,5 +93,11 @@ describe('wharf transform', () => {
     expect((await wharf(['transform'])).code).toBe(2);
     expect((await wharf(['transform', '--source', 'dhl'])).code).toBe(2);
     expect((await wharf(['transform', '-s', 'ongoing', '-H', 'no-colon'], '{}')).code).toBe(2);
+    expect((await wharf(['transform', '-s', 'ongoing', '--received-at', 'soon'], '{}')).code).toBe(
+      2,
+    );
+    const missing = await wharf(['transform', '-s', 'ongoing', '/no/such/file.json']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read the input/);
   });
 });
