@@ -9,37 +9,22 @@ import { loadAvroType, validateJson } from '../avro-validation.ts';
 import type { DetectionFailure, ProviderWorker } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 
+/** A HappyColis schema of avro/providers/happycolis/. */
+function schema(name: string): Type {
+  return loadAvroType(new URL(`../../../avro/providers/happycolis/${name}.avsc`, import.meta.url));
+}
+
 // Loaded once: parsing a schema is far dearer than checking a message with it.
-const HEADER = loadAvroType(
-  new URL('../../../avro/providers/happycolis/header.avsc', import.meta.url),
-);
-const ORDER = loadAvroType(
-  new URL('../../../avro/providers/happycolis/order.avsc', import.meta.url),
-);
-const DELIVERY_ORDER = loadAvroType(
-  new URL('../../../avro/providers/happycolis/delivery-order.avsc', import.meta.url),
-);
-const SHIPMENT = loadAvroType(
-  new URL('../../../avro/providers/happycolis/shipment.avsc', import.meta.url),
-);
-const PRODUCT = loadAvroType(
-  new URL('../../../avro/providers/happycolis/product.avsc', import.meta.url),
-);
-const VARIANT = loadAvroType(
-  new URL('../../../avro/providers/happycolis/variant.avsc', import.meta.url),
-);
-const STOCK_REFERENCE = loadAvroType(
-  new URL('../../../avro/providers/happycolis/stock-reference.avsc', import.meta.url),
-);
-const STOCK_REFERENCE_MOVEMENT = loadAvroType(
-  new URL('../../../avro/providers/happycolis/stock-reference-movement.avsc', import.meta.url),
-);
-const TRANSFER_ORDER = loadAvroType(
-  new URL('../../../avro/providers/happycolis/transfer-order.avsc', import.meta.url),
-);
-const LOCATION = loadAvroType(
-  new URL('../../../avro/providers/happycolis/location.avsc', import.meta.url),
-);
+const HEADER = schema('header');
+const ORDER = schema('order');
+const DELIVERY_ORDER = schema('delivery-order');
+const SHIPMENT = schema('shipment');
+const PRODUCT = schema('product');
+const VARIANT = schema('variant');
+const STOCK_REFERENCE = schema('stock-reference');
+const STOCK_REFERENCE_MOVEMENT = schema('stock-reference-movement');
+const TRANSFER_ORDER = schema('transfer-order');
+const LOCATION = schema('location');
 
 /**
  * The 51 HappyColis event types: the 50 of the event payloads page, spelled
