@@ -198,7 +198,9 @@ function processBatch(
       list.push(message);
       outgoing.set(topic, list);
     };
-    const remembered: string[] = [];
+    const remembered = new Set<string>();
+    // Counted once the batch is stored: a batch that fails is processed again.
+    const counts: (() => void)[] = [];
     for (const message of batch.messages) {
       const raw: RawRecord = {
         topic: batch.topic,
@@ -216,29 +218,32 @@ function processBatch(
         Number(process.hrtime.bigint() - started) / 1e9,
       );
       if (output.kind === 'dead-letter') {
-        metrics.workerDeadLetters.inc({
-          source,
-          stage: output.error.stage,
-          code: output.error.code,
+        const { stage, code } = output.error;
+        counts.push(() => {
+          metrics.workerDeadLetters.inc({ source, stage, code });
+          metrics.workerRecords.inc({ source, event_type: 'unknown', outcome: 'dead_lettered' });
         });
-        metrics.workerRecords.inc({ source, event_type: 'unknown', outcome: 'dead_lettered' });
         add(output.topic, { key: output.key, value: output.value, headers: output.headers });
         continue;
       }
       const eventType = output.record.event.providerEventType;
-      const at = now();
-      if (dedup.has(output.record.event.id, at) || remembered.includes(output.record.event.id)) {
-        metrics.workerDeduplicated.inc({ source });
-        metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'deduplicated' });
+      const id = output.record.event.id;
+      if (dedup.has(id, now()) || remembered.has(id)) {
+        counts.push(() => {
+          metrics.workerDeduplicated.inc({ source });
+          metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'deduplicated' });
+        });
         continue;
       }
-      metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
+      counts.push(() => {
+        metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
+      });
       add(output.record.topic, {
         key: output.record.key,
         value: output.value,
         headers: output.record.headers,
       });
-      remembered.push(output.record.event.id);
+      remembered.add(id);
     }
 
     if (outgoing.size > 0) {
@@ -248,7 +253,7 @@ function processBatch(
         topicMessages: [...outgoing].map(([topic, messages]) => ({ topic, messages })),
       });
     }
-    if (remembered.length > 0) {
+    if (remembered.size > 0) {
       // Only after the events themselves are stored: a crash in between leaves
       // a duplicate (the replay produces them again), never a loss (a restored
       // id whose event was never written would suppress it).
@@ -256,11 +261,12 @@ function processBatch(
       await producer.send({
         topic: dedupTopic,
         acks: -1,
-        messages: remembered.map((id) => dedupMessage(id, seenAt)),
+        messages: [...remembered].map((id) => dedupMessage(id, seenAt)),
       });
     }
     const at = now();
     for (const id of remembered) dedup.remember(id, at);
+    for (const count of counts) count();
     const last = batch.lastOffset();
     payload.resolveOffset(last);
     // Through the batch's own commit: consumer.commitOffsets does nothing once
