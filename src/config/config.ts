@@ -308,7 +308,8 @@ export function loadConfig(
       `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
     );
   }
-  const worker = workerSchema.safeParse(set);
+  // The ingress does not use the worker's settings: their mistakes must not stop it.
+  const worker = workerSchema.safeParse(role === 'ingress' ? {} : set);
   if (!worker.success) issues.push(...describeIssues(worker.error, set));
   if (!base.success || !worker.success || issues.length > 0) throw new ConfigError(issues);
   const values = base.data;
