@@ -8,12 +8,13 @@ import { text } from 'node:stream/consumers';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { ConfigError, loadWorkerSettings } from '../../config/config.ts';
+import { CANONICAL_TYPES } from '../../canonical/schemas.ts';
 import { readProviderTime } from '../../canonical/time.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { providerAdapters } from '../../providers/index.ts';
 import { SOURCES } from '../../providers/provider.ts';
 import type { Source } from '../../providers/provider.ts';
-import { transform } from '../../worker/pipeline.ts';
+import { deadLetter, transform } from '../../worker/pipeline.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from '../../worker/pipeline.ts';
 
 /** Exit code when anything went to the dead-letter topic. */
@@ -58,6 +59,22 @@ export function outputLine(output: PipelineOutput): string {
     headers: output.headers,
     value: output.value?.toString('utf8') ?? null,
     error: output.error,
+  });
+}
+
+/**
+ * What the worker's encoding would refuse (an event that does not fit its
+ * canonical schema) goes to the dead-letter topic here too, so that
+ * transform shows what the worker would do.
+ */
+function checked(output: PipelineOutput, raw: RawRecord, config: PipelineConfig): PipelineOutput {
+  if (output.kind !== 'domain' || CANONICAL_TYPES[output.domain].isValid(output.event))
+    return output;
+  return deadLetter(raw, config, {
+    stage: 'encode',
+    code: 'NORMALIZATION_FAILED',
+    message: `the event does not fit the canonical ${output.domain} schema`,
+    path: '',
   });
 }
 
@@ -132,7 +149,7 @@ export function registerTransform(program: Command): void {
             ...extraHeaders,
           },
         };
-        const output = transform(raw, config);
+        const output = checked(transform(raw, config), raw, config);
         deadLettered ||= output.kind === 'dead-letter';
         process.stdout.write(`${outputLine(output)}\n`);
       }

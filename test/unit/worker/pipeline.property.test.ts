@@ -7,6 +7,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CANONICAL_TYPES } from '../../../src/canonical/schemas.ts';
 import { loadWorkerSettings } from '../../../src/config/config.ts';
 import { DEFAULT_ONGOING_STATUSES } from '../../../src/providers/ongoing/statuses.ts';
 import { providerAdapters } from '../../../src/providers/index.ts';
@@ -73,6 +74,9 @@ function runsClean(source: Source, body: Buffer, urlEventType?: string): void {
     config,
   );
   expect(TOPICS.has(output.topic)).toBe(true);
+  // What is routed can be encoded: it fits its canonical schema.
+  if (output.kind === 'domain')
+    expect(CANONICAL_TYPES[output.domain].isValid(output.event)).toBe(true);
   if (output.kind === 'dead-letter') {
     expect(output.value).toEqual(body);
     // The pipeline turns an exception into INTERNAL; no provider module may throw.
