@@ -30,6 +30,11 @@ const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map<OngoingEventType, s
 /** An Ongoing webhook as a canonical fulfillment event. */
 type OngoingEvent = NormalizedEvent<'fulfillment'>;
 
+/** The id of the webhook (configuration) that fired, whichever kind it is. */
+function webhookId(message: Record<string, unknown>): string | null {
+  return text(message.webhookOrdersId) ?? text(message.webhookPurchaseOrdersId);
+}
+
 /**
  * Builds the Ongoing normalizer over a status table (the deployment's, see
  * `ongoingStatusTable`).
@@ -42,7 +47,9 @@ type OngoingEvent = NormalizedEvent<'fulfillment'>;
  * - tracking: one entry per `tracking[]` entry (waybill as tracking number),
  *   then one per parcel (`parcelNumber` as tracking number, its tracking URL);
  *   entries with neither number nor URL are left out, exact duplicates once.
- * - identity: `[system, type, webhookEventId]` when the event id is given, so
+ * - identity: `[system, type, webhook id, webhookEventId]` when the event id
+ *   is given (the webhook id, `webhookOrdersId` or `webhookPurchaseOrdersId`,
+ *   because the docs do not say whether event ids are unique across webhooks), so
  *   every retry of an event (Ongoing retries for a day) gets the same
  *   canonical id whatever else the retry carries, while two triggers that
  *   fire for one change (status changed and picked) stay two events even if
@@ -77,7 +84,7 @@ export function createOngoingNormalizer(
       identity:
         eventId === null
           ? [type, subject, providerTime ?? '', sha256(JSON.stringify(message))]
-          : [system ?? '', type, eventId],
+          : [system ?? '', type, webhookId(message) ?? '', eventId],
       data: fulfillmentOrder(message, orderId, system, statuses),
     };
   };

@@ -234,7 +234,7 @@ describe('Ongoing normalizer: field by field', () => {
     const event = normalize(message, 'order.created');
     expect(event.subject).toBe('ongoing/order/120457');
     expect(event.data.warehouse).toBeNull();
-    expect(event.identity).toEqual(['', event.type, '884215']);
+    expect(event.identity).toEqual(['', event.type, '9', '884215']);
   });
 
   it('leaves tenant, time and event id null when the webhook omits them', () => {
@@ -299,7 +299,7 @@ describe('Ongoing normalizer: identity', () => {
   it('is the instance, trigger and webhookEventId: a retry is the same event, even restamped', () => {
     const first = normalize(base);
     const retry = normalize({ ...base, timestamp: '2024-03-05T09:15:27.0000000' });
-    expect(first.identity).toEqual(['acme-wh1', first.type, '884213']);
+    expect(first.identity).toEqual(['acme-wh1', first.type, '17', '884213']);
     expect(retry.identity).toEqual(first.identity);
   });
 
@@ -389,7 +389,7 @@ describe('Ongoing normalizer in the pipeline', () => {
       topic: 'logistics.fulfillment.v1',
       key: 'ongoing/acme-wh1/order/120455',
       event: {
-        id: canonicalEventId('ongoing', ['acme-wh1', 'fulfillment_order.picked', '884213']),
+        id: canonicalEventId('ongoing', ['acme-wh1', 'fulfillment_order.picked', '17', '884213']),
         type: 'fulfillment_order.picked',
         time: '2024-03-05T08:14:27.123Z',
         timeOriginal: '2024-03-05T09:14:27.1234567',
