@@ -47,7 +47,7 @@ export interface PipelineConfig {
 }
 
 /** The stage a record failed at. */
-export type Stage = 'source' | 'parse' | 'detect' | 'validate' | 'normalize' | 'encode';
+export type Stage = 'source' | 'parse' | 'detect' | 'validate' | 'normalize' | 'encode' | 'produce';
 
 /** Why a record went to the dead-letter topic. */
 export interface PipelineError {

@@ -192,12 +192,7 @@ function processBatch(
 ) {
   return async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
-    const outgoing = new Map<string, Message[]>();
-    const add = (topic: string, message: Message) => {
-      const list = outgoing.get(topic) ?? [];
-      list.push(message);
-      outgoing.set(topic, list);
-    };
+    const outgoing: Outgoing[] = [];
     const remembered = new Set<string>();
     // Counted once the batch is stored: a batch that fails is processed again.
     const counts: (() => void)[] = [];
@@ -223,7 +218,13 @@ function processBatch(
           metrics.workerDeadLetters.inc({ source, stage, code });
           metrics.workerRecords.inc({ source, event_type: 'unknown', outcome: 'dead_lettered' });
         });
-        add(output.topic, { key: output.key, value: output.value, headers: output.headers });
+        outgoing.push({
+          topic: output.topic,
+          message: { key: output.key, value: output.value, headers: output.headers },
+          raw,
+          eventId: undefined,
+          eventType: undefined,
+        });
         continue;
       }
       const eventType = output.record.event.providerEventType;
@@ -235,22 +236,28 @@ function processBatch(
         });
         continue;
       }
-      counts.push(() => {
-        metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
-      });
-      add(output.record.topic, {
-        key: output.record.key,
-        value: output.value,
-        headers: output.record.headers,
+      outgoing.push({
+        topic: output.record.topic,
+        message: { key: output.record.key, value: output.value, headers: output.record.headers },
+        raw,
+        eventId: id,
+        eventType,
       });
       remembered.add(id);
     }
 
-    if (outgoing.size > 0) {
-      // Everything of the batch is acknowledged before its offsets are committed.
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...outgoing].map(([topic, messages]) => ({ topic, messages })),
+    // Everything of the batch is acknowledged before its offsets are committed.
+    const refused = new Set(await produceAll(producer, outgoing, config, metrics));
+    for (const record of outgoing) {
+      if (record.eventId === undefined || record.eventType === undefined) continue;
+      if (refused.has(record)) {
+        remembered.delete(record.eventId);
+        continue;
+      }
+      const { eventType } = record;
+      const source = record.raw.headers['wharf-source'] ?? 'unknown';
+      counts.push(() => {
+        metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
       });
     }
     if (remembered.size > 0) {
@@ -285,6 +292,79 @@ function processBatch(
     );
     await payload.heartbeat();
   };
+}
+
+/** A record to produce, with the raw record it came from. */
+interface Outgoing {
+  readonly topic: string;
+  readonly message: Message;
+  readonly raw: RawRecord;
+  /** The canonical event id and provider event type, for a canonical record. */
+  readonly eventId: string | undefined;
+  readonly eventType: string | undefined;
+}
+
+/** Whether Kafka refused a record for its size (kafkajs wraps the protocol error). */
+function isTooLarge(error: unknown): boolean {
+  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
+  }
+  return false;
+}
+
+/**
+ * Produces a batch's records in one send. When Kafka refuses the send for a
+ * record's size, which it does not retry, the records go one at a time and
+ * the one refused goes to the dead-letter topic as its raw record, so that
+ * one oversized output neither stops the partition nor loses the others.
+ * Returns the records that were dead-lettered instead.
+ */
+async function produceAll(
+  producer: Producer,
+  records: readonly Outgoing[],
+  config: PipelineConfig,
+  metrics: Metrics,
+): Promise<Outgoing[]> {
+  if (records.length === 0) return [];
+  const byTopic = new Map<string, Message[]>();
+  for (const { topic, message } of records)
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+  try {
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    return [];
+  } catch (error) {
+    if (!isTooLarge(error)) throw error;
+  }
+  const refused: Outgoing[] = [];
+  for (const record of records) {
+    try {
+      await producer.send({ topic: record.topic, acks: -1, messages: [record.message] });
+    } catch (error) {
+      // A raw record too large even for the dead-letter topic is a misconfigured topic: stop.
+      if (!isTooLarge(error) || record.topic === config.deadLetterTopic) throw error;
+      const dead = deadLetter(record.raw, config, {
+        stage: 'produce',
+        code: 'OUTPUT_TOO_LARGE',
+        message: `Kafka refused the ${record.topic} record as too large`,
+        path: '',
+      });
+      await producer.send({
+        topic: dead.topic,
+        acks: -1,
+        messages: [{ key: dead.key, value: dead.value, headers: dead.headers }],
+      });
+      metrics.workerDeadLetters.inc({
+        source: record.raw.headers['wharf-source'] ?? 'unknown',
+        stage: 'produce',
+        code: 'OUTPUT_TOO_LARGE',
+      });
+      refused.push(record);
+    }
+  }
+  return refused;
 }
 
 type Encoded =

@@ -85,7 +85,7 @@ export async function landRaw(
   bodies: readonly (string | Buffer)[],
   extraHeaders: Record<string, string> = {},
 ): Promise<void> {
-  const producer = testKafka().producer();
+  const producer = testKafka({ brokers: [...config.kafka.brokers] }).producer();
   await producer.connect();
   try {
     await producer.send({
