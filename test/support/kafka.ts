@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { BrokerControl, startTestBroker } from '../broker/test-broker.ts';
 import type { TestBroker } from '../broker/test-broker.ts';
 
@@ -72,4 +72,16 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Undo steps for the calling test file, run after each test, last first
+ * (disconnect clients, bring a broker back up).
+ */
+export function cleanupsAfterEach(): (() => Promise<unknown>)[] {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
 }

@@ -5,20 +5,18 @@
  */
 import type { EachMessagePayload, KafkaConfig } from 'kafkajs';
 import type { TestBroker } from '../../broker/test-broker.ts';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEST_CONSUMER,
   canInjectFaults,
+  cleanupsAfterEach,
   startPrivateBroker,
   testKafka,
   uniqueName,
   waitFor,
 } from '../../support/kafka.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function connectedAdmin() {
   const admin = testKafka().admin();

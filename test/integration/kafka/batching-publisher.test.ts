@@ -3,7 +3,7 @@
  * fault injection for the unhappy paths.
  */
 import type { Producer } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestBroker } from '../../broker/test-broker.ts';
 import { PublishError, PublishTimeoutError, ShuttingDownError } from '../../../src/errors.ts';
 import { BatchingPublisher } from '../../../src/kafka/batching-publisher.ts';
@@ -12,16 +12,14 @@ import { createMetrics } from '../../../src/metrics/catalog.ts';
 import { countRecords } from '../../support/ingress.ts';
 import {
   canInjectFaults,
+  cleanupsAfterEach,
   startPrivateBroker,
   testKafka,
   uniqueName,
   waitFor,
 } from '../../support/kafka.ts';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanups = cleanupsAfterEach();
 
 async function setup(
   partitions = 1,

@@ -8,21 +8,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CANONICAL_TYPES } from '../../../src/canonical/schemas.ts';
-import { loadWorkerSettings } from '../../../src/config/config.ts';
-import { DEFAULT_ONGOING_STATUSES } from '../../../src/providers/ongoing/statuses.ts';
-import { providerAdapters } from '../../../src/providers/index.ts';
 import { SOURCES } from '../../../src/providers/provider.ts';
 import type { Source } from '../../../src/providers/provider.ts';
 import { transform } from '../../../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
+import { pipelineDefaults } from '../../support/pipeline.ts';
 
-const config: PipelineConfig = {
-  adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
-  // The default topics, as a deployment without overrides has them.
-  topics: loadWorkerSettings({}).domainTopics,
-  deadLetterTopic: loadWorkerSettings({}).deadLetterTopic,
-  timeZone: 'Europe/Paris',
-};
+const config: PipelineConfig = { ...pipelineDefaults(), timeZone: 'Europe/Paris' };
 const TOPICS = new Set([...Object.values(config.topics), config.deadLetterTopic]);
 
 function fixtures(source: Source): unknown[] {

@@ -6,13 +6,13 @@ import {
   createOngoingNormalizer,
   normalizeOngoing,
 } from '../../../../src/providers/ongoing/normalize.ts';
-import { ongoingWorker } from '../../../../src/providers/ongoing/worker.ts';
 import type {
   NormalizationFailure,
   NormalizedEvent,
   RawContext,
 } from '../../../../src/providers/provider.ts';
 import { transform } from '../../../../src/worker/pipeline.ts';
+import { pipelineDefaults } from '../../../support/pipeline.ts';
 import { fixtureJson, without } from '../../../support/fixtures.ts';
 import type { Json } from '../../../support/fixtures.ts';
 
@@ -360,7 +360,6 @@ describe('Ongoing normalizer: failures', () => {
 
 describe('Ongoing normalizer in the pipeline', () => {
   it('reads the 7-digit timestamp in the configured zone and routes to fulfillment', () => {
-    const adapter = { worker: ongoingWorker, normalize: normalizeOngoing };
     const output = transform(
       {
         topic: 'webhooks.raw.ongoing',
@@ -370,19 +369,7 @@ describe('Ongoing normalizer in the pipeline', () => {
         value: Buffer.from(JSON.stringify(fixture('messy-numbers-as-strings.json'))),
         headers: { 'wharf-source': 'ongoing', 'wharf-received-at': '2024-03-05T08:14:30.000Z' },
       },
-      {
-        adapters: { ongoing: adapter, shipwell: adapter, happycolis: adapter },
-        topics: {
-          orders: 'o',
-          fulfillment: 'logistics.fulfillment.v1',
-          shipments: 's',
-          inventory: 'i',
-          catalog: 'c',
-          locations: 'l',
-        },
-        deadLetterTopic: 'dlq',
-        timeZone: 'Europe/Stockholm',
-      },
+      { ...pipelineDefaults(), timeZone: 'Europe/Stockholm' },
     );
     expect(output).toMatchObject({
       kind: 'domain',

@@ -8,8 +8,8 @@ import type {
   RawContext,
 } from '../../../../src/providers/provider.ts';
 import { normalizeShipwell } from '../../../../src/providers/shipwell/normalize.ts';
-import { shipwellWorker } from '../../../../src/providers/shipwell/worker.ts';
 import { transform } from '../../../../src/worker/pipeline.ts';
+import { pipelineDefaults } from '../../../support/pipeline.ts';
 import { fixtureJson, fixtureText, without } from '../../../support/fixtures.ts';
 import type { Json } from '../../../support/fixtures.ts';
 
@@ -487,7 +487,6 @@ describe('Shipwell normalizer: failures', () => {
 
 describe('Shipwell normalizer in the pipeline', () => {
   it('keys an item event by its order, dates it by arrival, and routes it to orders', () => {
-    const adapter = { worker: shipwellWorker, normalize: normalizeShipwell };
     const output = transform(
       {
         topic: 'webhooks.raw.shipwell',
@@ -497,19 +496,7 @@ describe('Shipwell normalizer in the pipeline', () => {
         value: Buffer.from(JSON.stringify(fixture('order.item.updated.json'))),
         headers: { 'wharf-source': 'shipwell', 'wharf-received-at': '2024-07-01T12:00:01.000Z' },
       },
-      {
-        adapters: { ongoing: adapter, shipwell: adapter, happycolis: adapter },
-        topics: {
-          orders: 'logistics.orders.v1',
-          fulfillment: 'f',
-          shipments: 's',
-          inventory: 'i',
-          catalog: 'c',
-          locations: 'l',
-        },
-        deadLetterTopic: 'dlq',
-        timeZone: 'UTC',
-      },
+      { ...pipelineDefaults(), timeZone: 'UTC' },
     );
     expect(output).toMatchObject({
       kind: 'domain',
