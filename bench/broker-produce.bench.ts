@@ -8,7 +8,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
-import { startTestBroker } from '../test/broker/test-broker.ts';
+import { startTestBroker } from '../src/broker/test-broker.ts';
 
 const records = Number(process.env.BENCH_RECORDS ?? 5_000);
 const batchSize = Number(process.env.BENCH_BATCH ?? 100);

@@ -33,7 +33,7 @@ import { RAW_HEADERS } from '../src/kafka/headers.ts';
 import { PROVIDERS } from '../src/providers/index.ts';
 import { createKafka, createProducer } from '../src/kafka/client.ts';
 import { createMetrics } from '../src/metrics/catalog.ts';
-import { startTestBroker } from '../test/broker/test-broker.ts';
+import { startTestBroker } from '../src/broker/test-broker.ts';
 
 const run = promisify(execFile);
 

@@ -19,7 +19,7 @@ import { startEmbeddedRegistry } from '../src/registry/index.ts';
 import { transform } from '../src/worker/pipeline.ts';
 import type { PipelineConfig, RawRecord } from '../src/worker/pipeline.ts';
 import { startWorker } from '../src/worker/worker.ts';
-import { startTestBroker } from '../test/broker/test-broker.ts';
+import { startTestBroker } from '../src/broker/test-broker.ts';
 
 const transformSeconds = Number(process.env.BENCH_TRANSFORM_SECONDS ?? 3);
 const records = Number(process.env.BENCH_RECORDS ?? 20_000);

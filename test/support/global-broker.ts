@@ -4,7 +4,7 @@
  * tests through `inject`.
  */
 import type { TestProject } from 'vitest/node';
-import { startTestBroker } from '../broker/test-broker.ts';
+import { startTestBroker } from '../../src/broker/test-broker.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
 import { afterEach, inject } from 'vitest';
-import { BrokerControl, startTestBroker } from '../broker/test-broker.ts';
-import type { TestBroker } from '../broker/test-broker.ts';
+import { BrokerControl, startTestBroker } from '../../src/broker/test-broker.ts';
+import type { TestBroker } from '../../src/broker/test-broker.ts';
 
 /** Bootstrap list of the broker under test. */
 export function kafkaBrokers(): string[] {

@@ -4,7 +4,7 @@
  * rest of the suite relies on.
  */
 import type { EachMessagePayload, KafkaConfig } from 'kafkajs';
-import type { TestBroker } from '../../broker/test-broker.ts';
+import type { TestBroker } from '../../../src/broker/test-broker.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   TEST_CONSUMER,

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../../broker/test-broker.ts';
+import type { TestBroker } from '../../../src/broker/test-broker.ts';
 import { post } from '../../support/http.ts';
 import type { Answer } from '../../support/http.ts';
 import {

@@ -4,7 +4,7 @@
  */
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../../broker/test-broker.ts';
+import type { TestBroker } from '../../../src/broker/test-broker.ts';
 import { PublishError, PublishTimeoutError, ShuttingDownError } from '../../../src/errors.ts';
 import { BatchingPublisher } from '../../../src/kafka/batching-publisher.ts';
 import { createProducer } from '../../../src/kafka/client.ts';

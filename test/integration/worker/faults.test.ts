@@ -3,7 +3,7 @@
  * this file's own (faults must not disturb the files sharing the global one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../../broker/test-broker.ts';
+import type { TestBroker } from '../../../src/broker/test-broker.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
 import { header, readTopic } from '../../support/ingress.ts';
 import { canInjectFaults, startPrivateBroker } from '../../support/kafka.ts';
