@@ -228,6 +228,16 @@ export function loadWorkerSettings(
 
 const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
 
+/**
+ * Every environment variable the configuration reads, so that deployment files
+ * (docker-compose.yml, the Helm chart) can be checked against it.
+ */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...Object.keys(baseSchema.shape),
+  ...Object.keys(workerSchema.shape),
+  ...Object.keys(sourcesSchema.shape),
+];
+
 function describeIssues(
   error: z.ZodError,
   env: Readonly<Record<string, string | undefined>>,
