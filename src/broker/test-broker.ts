@@ -21,6 +21,14 @@ export interface TestBrokerOptions {
   topics?: readonly string[];
   /** How long to wait for the process to announce itself (default 15 s). */
   startTimeoutMs?: number;
+  /** Receives one line per build step when the broker must be built first (default: stderr). */
+  progress?: (message: string) => void;
+  /**
+   * Runs the broker in a process group of its own, so that a terminal's Ctrl-C
+   * reaches only the process that started it, which then stops the broker
+   * after its clients have disconnected (the local run). Default false.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /** A running test broker process. */
@@ -29,6 +37,8 @@ export interface TestBroker {
   readonly brokers: readonly string[];
   /** The control port's address, `host:port`. */
   readonly controlAddress: string;
+  /** The broker's process id. */
+  readonly pid: number;
   /** Fault injection and topic commands; see {@link BrokerControl}. */
   readonly control: BrokerControl;
   /** Stops the process and waits for it to exit. */
@@ -39,9 +49,12 @@ export interface TestBroker {
  * Builds (once, cached) and starts the test broker.
  */
 export async function startTestBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
-  const binary = await ensureTestBroker();
+  const binary = await ensureTestBroker(options.progress);
   const args = ['--brokers', String(options.brokers ?? 1), ...(options.topics ?? [])];
-  const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -95,6 +108,7 @@ export async function startTestBroker(options: TestBrokerOptions = {}): Promise<
   return {
     brokers: bootstrap.split(','),
     controlAddress,
+    pid: child.pid ?? 0,
     control: new BrokerControl(controlAddress),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

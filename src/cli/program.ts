@@ -5,6 +5,9 @@
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { registerIngress } from './commands/ingress.ts';
+import { registerSend } from './commands/send.ts';
+import { registerStart } from './commands/start.ts';
+import { registerTail } from './commands/tail.ts';
 import { registerTransform } from './commands/transform.ts';
 import { registerWorker } from './commands/worker.ts';
 
@@ -21,5 +24,8 @@ export function buildProgram(): Command {
   registerIngress(program);
   registerWorker(program);
   registerTransform(program);
+  registerStart(program);
+  registerSend(program);
+  registerTail(program);
   return program;
 }

@@ -1,0 +1,348 @@
+/**
+ * `wharf tail <domain|topic>`: prints the events arriving on a domain topic
+ * (or any topic), decoded through the schema registry.
+ *
+ * Tailing must never disturb the workers or other consumers: it joins a
+ * consumer group of its own with a random name, commits nothing, and places
+ * itself on the offsets it read when it started (the end, or the beginning),
+ * so what it shows does not depend on group state.
+ */
+import { randomUUID } from 'node:crypto';
+import { styleText } from 'node:util';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { ConfigError, loadWorkerSettings } from '../../config/config.ts';
+import { DOMAINS } from '../../canonical/model.ts';
+import type { Domain } from '../../canonical/model.ts';
+import { collect, httpUrl, integerAtLeast, seconds } from '../options.ts';
+
+/** Exit code when Kafka could not be read, or --timeout ended before --max events. */
+const EXIT_FAILED = 1;
+/** Exit code of usage errors. */
+const EXIT_USAGE = 2;
+/** The Confluent wire format: magic byte 0, 4-byte schema id, then Avro. */
+const WIRE_HEADER_BYTES = 5;
+
+interface TailOptions {
+  readonly brokers?: string;
+  readonly registry?: string;
+  readonly fromBeginning?: boolean;
+  readonly type: readonly string[];
+  readonly subject: readonly string[];
+  readonly max?: number;
+  readonly timeout?: number;
+  readonly json?: boolean;
+}
+
+/** What tail resolved from its arguments and the environment. */
+interface TailPlan {
+  readonly topic: string;
+  readonly brokers: string[];
+  readonly registryUrl: string | undefined;
+}
+
+/** One record as tail shows it: the decoded canonical event, or the record itself. */
+type Shown =
+  | { readonly kind: 'event'; readonly event: Record<string, unknown> }
+  | { readonly kind: 'record'; readonly record: Record<string, unknown> };
+
+/** `*` matches any run of characters; everything else is literal. */
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** A filter on a string field: any pattern may match; no pattern passes everything. */
+function fieldFilter(patterns: readonly string[]): (value: unknown) => boolean {
+  const expressions = patterns.map(globToRegExp);
+  return (value) =>
+    expressions.length === 0 ||
+    (typeof value === 'string' && expressions.some((expression) => expression.test(value)));
+}
+
+function resolvePlan(target: string, options: TailOptions): TailPlan {
+  const isDomain = (DOMAINS as readonly string[]).includes(target);
+  const topic = isDomain ? loadWorkerSettings().domainTopics[target as Domain] : target;
+  const issues: string[] = [];
+  const brokerList = options.brokers ?? process.env.KAFKA_BROKERS ?? '';
+  const brokers = brokerList
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  if (brokers.length === 0) {
+    issues.push('KAFKA_BROKERS (or --brokers): required, host:port list, comma-separated');
+  } else if (!brokers.every((broker) => /^[^\s:]+:\d+$/.test(broker))) {
+    issues.push(`${options.brokers ? '--brokers' : 'KAFKA_BROKERS'}: must be host:port`);
+  }
+  let registryUrl = options.registry ?? (process.env.SCHEMA_REGISTRY_URL || undefined);
+  if (registryUrl !== undefined && options.registry === undefined) {
+    try {
+      registryUrl = httpUrl(registryUrl);
+    } catch {
+      issues.push('SCHEMA_REGISTRY_URL: must be an http(s) URL');
+    }
+  }
+  if (isDomain && registryUrl === undefined) {
+    issues.push(`SCHEMA_REGISTRY_URL (or --registry): required to decode the events of ${topic}`);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { topic, brokers, registryUrl };
+}
+
+function headerStrings(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) headers[name] = first.toString();
+  }
+  return headers;
+}
+
+/** A record value as JSON when it is JSON, as text otherwise. */
+function readableValue(value: Buffer | null): unknown {
+  if (value === null) return null;
+  const text = value.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Decodes a record: Confluent-framed Avro through the registry, anything else as it is. */
+async function decodeRecord(
+  registry: SchemaRegistry | undefined,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): Promise<Shown> {
+  const value = message.value;
+  if (registry && value && value.length > WIRE_HEADER_BYTES && value[0] === 0) {
+    const event = (await registry.decode(value)) as Record<string, unknown>;
+    return { kind: 'event', event };
+  }
+  return {
+    kind: 'record',
+    record: {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString('utf8') ?? null,
+      headers: headerStrings(message),
+      value: readableValue(value),
+    },
+  };
+}
+
+/** One line for a person: time, type, subject, then where the record is. */
+function prettyLine(shown: Shown, topic: string, partition: number, offset: string): string {
+  const where = styleText('dim', `${topic}[${String(partition)}]@${offset}`, {
+    stream: process.stdout,
+  });
+  if (shown.kind === 'record') {
+    const value = JSON.stringify(shown.record.value);
+    return `${where}  key=${String(shown.record.key)}  ${value.slice(0, 300)}`;
+  }
+  const { time, type, subject } = shown.event;
+  const styled = styleText('bold', String(type).padEnd(34), { stream: process.stdout });
+  return `${String(time)}  ${styled}  ${String(subject)}  ${where}`;
+}
+
+/** The first offsets to show on each partition: the end now, or the beginning. */
+async function startOffsets(
+  kafka: Kafka,
+  topic: string,
+  fromBeginning: boolean,
+): Promise<Map<number, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(topic)) {
+      throw new ConfigError([
+        `${topic}: no such topic (is the worker running, and the name right?)`,
+      ]);
+    }
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(
+      offsets.map(({ partition, low, high }) => [partition, fromBeginning ? low : high]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function tail(target: string, options: TailOptions): Promise<void> {
+  let plan: TailPlan;
+  try {
+    plan = resolvePlan(target, options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  const { topic } = plan;
+  const kafka = new Kafka({
+    clientId: 'wharf-tail',
+    brokers: plan.brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  });
+  const registry = plan.registryUrl ? new SchemaRegistry({ host: plan.registryUrl }) : undefined;
+  const pretty = !options.json && process.stdout.isTTY;
+  const typeMatches = fieldFilter(options.type);
+  const subjectMatches = fieldFilter(options.subject);
+  const filtering = options.type.length > 0 || options.subject.length > 0;
+
+  let positions: Map<number, string>;
+  try {
+    positions = await startOffsets(kafka, topic, options.fromBeginning ?? false);
+  } catch (error) {
+    process.stderr.write(
+      error instanceof ConfigError
+        ? `${error.message}\n`
+        : `cannot read ${topic} from ${plan.brokers.join(',')}: ${describe(error)}\n`,
+    );
+    process.exitCode = EXIT_FAILED;
+    return;
+  }
+
+  let shown = 0;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+  const stopOn = (signal: NodeJS.Signals) => {
+    process.once(signal, () => {
+      finish(0);
+    });
+  };
+  stopOn('SIGINT');
+  stopOn('SIGTERM');
+  // A reader that went away (`| head`) ends the tail, not the process with an error.
+  process.stdout.on('error', () => {
+    finish(0);
+  });
+  const { timeout, max } = options;
+  const timer =
+    timeout === undefined
+      ? undefined
+      : setTimeout(() => {
+          if (max !== undefined) {
+            process.stderr.write(
+              `timed out after ${String(timeout / 1000)} s with ` +
+                `${String(shown)} of ${String(max)} events\n`,
+            );
+          }
+          finish(max === undefined ? 0 : EXIT_FAILED);
+        }, timeout);
+
+  const consumer: Consumer = kafka.consumer({
+    // A group of its own: never shares partitions or offsets with anyone.
+    groupId: `wharf-tail-${randomUUID()}`,
+    maxWaitTimeInMs: 500,
+    allowAutoTopicCreation: false,
+  });
+  // Every (re)assignment starts where tail is, not where a group reset would.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const [partition, offset] of positions) consumer.seek({ topic, partition, offset });
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    process.stderr.write(`cannot read ${topic}: ${describe(payload.error)}\n`);
+    finish(EXIT_FAILED);
+  });
+
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
+    process.stderr.write(
+      `tailing ${topic} from ${options.fromBeginning ? 'the beginning' : 'the end'}` +
+        `${filtering ? ' (filtered)' : ''}; Ctrl-C stops\n`,
+    );
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message }) => {
+        if (options.max !== undefined && shown >= options.max) return;
+        positions.set(partition, (BigInt(message.offset) + 1n).toString());
+        let decoded: Shown;
+        try {
+          decoded = await decodeRecord(registry, topic, partition, message);
+        } catch (error) {
+          process.stderr.write(
+            `${topic}[${String(partition)}]@${message.offset}: cannot decode: ${describe(error)}\n`,
+          );
+          return;
+        }
+        if (filtering) {
+          if (decoded.kind !== 'event') return;
+          if (!typeMatches(decoded.event.type) || !subjectMatches(decoded.event.subject)) return;
+        }
+        process.stdout.write(
+          pretty
+            ? `${prettyLine(decoded, topic, partition, message.offset)}\n`
+            : `${JSON.stringify(decoded.kind === 'event' ? decoded.event : decoded.record)}\n`,
+        );
+        shown += 1;
+        if (options.max !== undefined && shown >= options.max) finish(0);
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`cannot read ${topic}: ${describe(error)}\n`);
+    finish(EXIT_FAILED);
+  }
+
+  const code = await finished;
+  clearTimeout(timer);
+  await consumer.disconnect().catch(() => undefined);
+  // kafkajs may keep a retry timer; tail is done.
+  process.exit(code);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Registers the command. */
+export function registerTail(program: Command): void {
+  program
+    .command('tail')
+    .description(
+      `Print the events arriving on a domain (${DOMAINS.join(', ')}; its topic from ` +
+        'WHARF_<DOMAIN>_TOPIC) or on any topic, decoded through the schema registry: one line ' +
+        'per event, readable on a terminal, JSON lines otherwise. Reads without committing, in ' +
+        'a consumer group of its own, so the workers are not disturbed. Records that are not ' +
+        'registry-encoded Avro (raw, dead-letter topics) print as {topic, partition, offset, ' +
+        'key, headers, value}. Exit 0 when stopped (Ctrl-C, --max), 1 when Kafka cannot be ' +
+        'read or --timeout ends before --max events, 2 on usage errors.',
+    )
+    .argument('<domain|topic>', 'a domain name or a topic name')
+    .option('--brokers <list>', 'Kafka bootstrap list, host:port,… (default: KAFKA_BROKERS)')
+    .addOption(
+      new Option(
+        '--registry <url>',
+        'schema registry URL (default: SCHEMA_REGISTRY_URL)',
+      ).argParser(httpUrl),
+    )
+    .option('--from-beginning', 'start at the oldest record instead of the end')
+    .option(
+      '--type <pattern>',
+      'show only events whose type matches (* is a wildcard, e.g. "order.*"; repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--subject <pattern>',
+      'show only events whose subject matches (* is a wildcard; repeatable)',
+      collect,
+      [],
+    )
+    .option('--max <n>', 'stop after printing this many events', integerAtLeast(1))
+    .option('--timeout <seconds>', 'stop after this long', seconds)
+    .option('--json', 'print JSON lines even on a terminal')
+    .action((target: string, options: TailOptions) => tail(target, options));
+}

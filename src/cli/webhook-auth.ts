@@ -1,0 +1,34 @@
+/**
+ * The client side of src/ingress/auth.ts: the headers a provider would send
+ * to prove a webhook is its own, made from the same configuration the
+ * ingress checks them with. With several secrets configured (a rotation),
+ * the first is used.
+ */
+import { createHmac } from 'node:crypto';
+import type { SourceAuth } from '../config/config.ts';
+import type { SignatureScheme } from '../providers/provider.ts';
+
+/** Request headers that authenticate `body` for a source, or a reason it cannot be done. */
+export function authHeaders(
+  auth: SourceAuth,
+  signature: SignatureScheme | undefined,
+  body: Buffer,
+): Record<string, string> {
+  switch (auth.mode) {
+    case 'none':
+      return {};
+    case 'basic':
+      return {
+        authorization: `Basic ${Buffer.from(auth.credentials[0] ?? '').toString('base64')}`,
+      };
+    case 'token':
+      return { [auth.header]: auth.tokens[0] ?? '' };
+    case 'hmac': {
+      if (!signature) throw new Error('hmac authentication needs a provider signature scheme');
+      const digest = createHmac(signature.algorithm, auth.secrets[0] ?? '')
+        .update(body)
+        .digest(signature.encoding);
+      return { [signature.header]: digest };
+    }
+  }
+}
