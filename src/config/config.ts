@@ -57,6 +57,16 @@ export interface Config {
     readonly retryAfterSeconds: number;
     /** How long a SIGTERM may take to answer requests in flight and flush. */
     readonly shutdownGraceMs: number;
+    /** Most records held by the publisher (queued or in flight); past it, 503 at once. */
+    readonly maxPendingRecords: number;
+    /** Most bytes of bodies held by the publisher; past it, 503 at once. */
+    readonly maxPendingBytes: number;
+    /** A client must have sent its request headers within this time… */
+    readonly headersTimeoutMs: number;
+    /** …and its whole request, body included, within this one (slow clients are cut off). */
+    readonly requestTimeoutMs: number;
+    /** How long an idle keep-alive connection is kept open. */
+    readonly keepAliveTimeoutMs: number;
     readonly sources: Readonly<Record<Source, SourceConfig>>;
   };
   readonly worker: {
@@ -66,6 +76,8 @@ export interface Config {
     readonly maxWaitMs: number;
     /** Raw partitions processed at once (each partition stays in order). */
     readonly partitionConcurrency: number;
+    /** How long the group waits for a silent worker (one that crashed) before moving its partitions. */
+    readonly sessionTimeoutMs: number;
     /** Where the worker serves /metrics, /livez and /readyz. */
     readonly metricsHost: string;
     readonly metricsPort: number;
@@ -152,12 +164,18 @@ const baseSchema = z.object({
   WHARF_BATCH_LINGER_MS: int(0).default(2),
   WHARF_RETRY_AFTER_SECONDS: int(1).default(5),
   WHARF_SHUTDOWN_GRACE_MS: int(0).default(10_000),
+  WHARF_MAX_PENDING_RECORDS: int(1).default(10_000),
+  WHARF_MAX_PENDING_BYTES: int(1).default(64 * 1024 * 1024),
+  WHARF_HEADERS_TIMEOUT_MS: int(1).default(10_000),
+  WHARF_REQUEST_TIMEOUT_MS: int(1).default(30_000),
+  WHARF_KEEP_ALIVE_TIMEOUT_MS: int(1).default(5_000),
 });
 
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
   WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
   WHARF_WORKER_PARTITION_CONCURRENCY: int(1).default(4),
+  WHARF_WORKER_SESSION_TIMEOUT_MS: int(1_000).default(30_000),
   WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
   SCHEMA_REGISTRY_URL: z.url().optional(),
@@ -193,6 +211,7 @@ function workerSettings(values: z.infer<typeof workerSchema>): Config['worker'] 
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
     partitionConcurrency: values.WHARF_WORKER_PARTITION_CONCURRENCY,
+    sessionTimeoutMs: values.WHARF_WORKER_SESSION_TIMEOUT_MS,
     metricsHost: values.WHARF_WORKER_METRICS_HOST,
     metricsPort: values.WHARF_WORKER_METRICS_PORT,
     schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
@@ -318,6 +337,17 @@ export function loadConfig(
       `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
     );
   }
+  if (base.success) {
+    const { data } = base;
+    // Node.js refuses to start a server whose header deadline is past its request deadline.
+    if (data.WHARF_HEADERS_TIMEOUT_MS > data.WHARF_REQUEST_TIMEOUT_MS) {
+      issues.push('WHARF_HEADERS_TIMEOUT_MS: must not exceed WHARF_REQUEST_TIMEOUT_MS');
+    }
+    // A body at the size limit must fit in what the publisher may hold.
+    if (data.WHARF_MAX_PENDING_BYTES < data.WHARF_MAX_BODY_BYTES) {
+      issues.push('WHARF_MAX_PENDING_BYTES: must be at least WHARF_MAX_BODY_BYTES');
+    }
+  }
   // The ingress does not use the worker's settings: their mistakes must not stop it.
   const worker = workerSchema.safeParse(role === 'ingress' ? {} : set);
   if (!worker.success) issues.push(...describeIssues(worker.error, set));
@@ -346,6 +376,11 @@ export function loadConfig(
       batchLingerMs: values.WHARF_BATCH_LINGER_MS,
       retryAfterSeconds: values.WHARF_RETRY_AFTER_SECONDS,
       shutdownGraceMs: values.WHARF_SHUTDOWN_GRACE_MS,
+      maxPendingRecords: values.WHARF_MAX_PENDING_RECORDS,
+      maxPendingBytes: values.WHARF_MAX_PENDING_BYTES,
+      headersTimeoutMs: values.WHARF_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: values.WHARF_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: values.WHARF_KEEP_ALIVE_TIMEOUT_MS,
       sources,
     },
     worker: workerSettings(workerValues),

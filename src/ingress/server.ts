@@ -105,6 +105,8 @@ export async function startIngress(
     maxBytes: config.ingress.batchMaxBytes,
     lingerMs: config.ingress.batchLingerMs,
     timeoutMs: config.ingress.produceTimeoutMs,
+    maxPendingRecords: config.ingress.maxPendingRecords,
+    maxPendingBytes: config.ingress.maxPendingBytes,
     metrics,
   });
 
@@ -118,12 +120,21 @@ export async function startIngress(
     isDraining: () => draining,
   });
 
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.ingress;
   const server = createServer(
     {
-      // Slow clients are cut off: headers and whole requests have deadlines.
-      headersTimeout: 10_000,
-      requestTimeout: 30_000,
-      keepAliveTimeout: 5_000,
+      // Slow clients are cut off (408, connection closed): the headers and
+      // the whole request, body included, have deadlines, so a client that
+      // trickles bytes cannot hold a connection and its buffers for long.
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      keepAliveTimeout: keepAliveTimeoutMs,
+      // Node.js checks those deadlines on this period (30 s by default, which
+      // would let a trickling client outlive a short deadline by that much).
+      connectionsCheckingInterval: Math.max(
+        50,
+        Math.min(1_000, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs) / 4)),
+      ),
     },
     app,
   );

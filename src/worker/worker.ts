@@ -118,6 +118,10 @@ export async function startWorker(
   const consumer = kafka.consumer({
     groupId: settings.groupId,
     maxWaitTimeInMs: settings.maxWaitMs,
+    // A crashed worker's partitions wait this long for another member; the
+    // heartbeat is a third of it at most, as Kafka advises.
+    sessionTimeout: settings.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3)),
   });
   await consumer.connect();
   const rawTopics = SOURCES.map((source) => config.ingress.sources[source].rawTopic);
