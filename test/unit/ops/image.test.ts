@@ -113,7 +113,10 @@ function moduleGraph(entries: readonly string[]): ModuleGraph {
       pending.push(relative(ROOT, join(dirname(absolute), specifier)));
     };
     const visit = (node: ts.Node) => {
-      if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly) {
+      if (
+        ts.isImportDeclaration(node) &&
+        node.importClause?.phaseModifier !== ts.SyntaxKind.TypeKeyword
+      ) {
         follow((node.moduleSpecifier as ts.StringLiteral).text);
       } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && !node.isTypeOnly) {
         follow((node.moduleSpecifier as ts.StringLiteral).text);
