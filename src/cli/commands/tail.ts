@@ -241,9 +241,10 @@ async function tail(target: string, options: TailOptions): Promise<void> {
           finish(max === undefined ? 0 : EXIT_FAILED);
         }, timeout);
 
+  // A group of its own: never shares partitions or offsets with anyone.
+  const groupId = `wharf-tail-${randomUUID()}`;
   const consumer: Consumer = kafka.consumer({
-    // A group of its own: never shares partitions or offsets with anyone.
-    groupId: `wharf-tail-${randomUUID()}`,
+    groupId,
     maxWaitTimeInMs: 500,
     allowAutoTopicCreation: false,
   });
@@ -262,7 +263,7 @@ async function tail(target: string, options: TailOptions): Promise<void> {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? false });
     process.stderr.write(
       `tailing ${topic} from ${options.fromBeginning ? 'the beginning' : 'the end'}` +
-        `${filtering ? ' (filtered)' : ''}; Ctrl-C stops\n`,
+        `${filtering ? ', filtered' : ''} (group ${groupId}, commits nothing); Ctrl-C stops\n`,
     );
     await consumer.run({
       autoCommit: false,
