@@ -99,8 +99,8 @@ async function startConfiguredWorker(env: Record<string, string>) {
   );
 }
 
-const cli = (args: readonly string[], env: Record<string, string>) =>
-  runOps([registerDlq, registerReplay], args, env);
+const cli = (args: readonly string[], env: Record<string, string>, isTTY = false) =>
+  runOps([registerDlq, registerReplay], args, env, { isTTY });
 
 interface Listed {
   readonly records: {
@@ -229,8 +229,10 @@ describe('wharf replay', () => {
     }
 
     // 4. Replaying everything again: the worker has these events, its deduplication absorbs them.
-    const all = await cli(['replay', '--code', 'UNKNOWN_EVENT_TYPE', '--json'], env);
+    // On a terminal, a progress bar on stderr; the JSON summary alone on stdout.
+    const all = await cli(['replay', '--code', 'UNKNOWN_EVENT_TYPE', '--json'], env, true);
     expect(JSON.parse(all.stdout)).toMatchObject({ selected: 4, sent: 4, failed: 0 });
+    expect(all.stderr).toContain('4/4 records');
     await waitFor(
       '4 deduplicated records',
       async () => {
