@@ -186,6 +186,13 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
       fail(res, route.source, 'SHUTTING_DOWN', 'Wharf is shutting down; send again later');
       return;
     }
+    const repeated = route.authenticator.credentialHeaders.find(
+      (name) => (req.headersDistinct[name]?.length ?? 0) > 1,
+    );
+    if (repeated) {
+      fail(res, route.source, 'AUTH_INVALID', `the ${repeated} header is sent more than once`);
+      return;
+    }
     const denied = route.authenticator.verifyHeaders(req.headers);
     if (denied) {
       fail(res, route.source, denied.code, denied.message);

@@ -17,6 +17,13 @@ export interface AuthFailure {
 
 /** Checks requests of one source. */
 export interface Authenticator {
+  /**
+   * The request headers that carry credentials. A request that sends one of
+   * them twice is refused: Node.js keeps only the first Authorization header
+   * and joins the copies of others, so which one would count is the server's
+   * guess, and a proxy in front may have guessed the other way.
+   */
+  readonly credentialHeaders: readonly string[];
   /** Whether {@link verifyBody} has work to do (the body must be read first). */
   readonly needsBody: boolean;
   /** Checks what the headers alone can tell; undefined when they pass. */
@@ -46,6 +53,7 @@ function basic(credentials: readonly string[]): Authenticator {
   const expected = credentials.map(digest);
   return {
     ...pass,
+    credentialHeaders: ['authorization'],
     verifyHeaders(headers) {
       const authorization = headerValue(headers, 'authorization');
       const match = authorization ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization) : null;
@@ -63,6 +71,7 @@ function token(header: string, tokens: readonly string[]): Authenticator {
   const expected = tokens.map(digest);
   return {
     ...pass,
+    credentialHeaders: [header],
     verifyHeaders(headers) {
       const value = headerValue(headers, header);
       if (!value) return { code: 'AUTH_MISSING', message: `the ${header} header is required` };
@@ -76,6 +85,7 @@ function token(header: string, tokens: readonly string[]): Authenticator {
 function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticator {
   return {
     needsBody: true,
+    credentialHeaders: [scheme.header],
     verifyHeaders(headers) {
       return headerValue(headers, scheme.header)
         ? undefined
@@ -108,7 +118,7 @@ function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticato
 export function createAuthenticator(auth: SourceAuth, signature?: SignatureScheme): Authenticator {
   switch (auth.mode) {
     case 'none':
-      return { ...pass, verifyHeaders: () => undefined };
+      return { ...pass, credentialHeaders: [], verifyHeaders: () => undefined };
     case 'basic':
       return basic(auth.credentials);
     case 'token':
