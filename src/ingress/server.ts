@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { ShuttingDownError } from '../errors.ts';
@@ -15,6 +16,7 @@ import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { SOURCES } from '../providers/index.ts';
 import { createIngressApp } from './app.ts';
+import { clientErrorAnswer, writeClientErrorAnswer } from './client-errors.ts';
 
 /** How long aborted requests get to write their 503 before connections are cut. */
 const ANSWER_AFTER_ABORT_MS = 500;
@@ -149,6 +151,21 @@ export async function startIngress(
       responses.delete(res);
       if (responses.size === 0) idle?.();
     });
+  });
+  server.on('clientError', (error: Error & { code?: unknown }, socket: Duplex) => {
+    // A client that is gone cannot be answered; nor can one whose answer has begun.
+    const answering = [...responses].some((res) => res.socket === socket && res.headersSent);
+    if (error.code === 'ECONNRESET' || !socket.writable || answering) {
+      socket.destroy();
+      return;
+    }
+    const answer = clientErrorAnswer(error, config.ingress);
+    metrics.ingressRejected.inc({ source: 'unknown', code: answer.code });
+    logger.debug(
+      { err: error, status: answer.status },
+      'refused a request Node.js could not parse',
+    );
+    writeClientErrorAnswer(socket, answer);
   });
   server.listen(config.ingress.port, config.ingress.host);
   await once(server, 'listening');
