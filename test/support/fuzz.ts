@@ -692,7 +692,7 @@ export function buildBytes(
   corpus: Corpus,
   plan: { message: number; ops: readonly ByteOp[]; headers: HeaderPlan },
 ): RawRecord {
-  let bytes = Buffer.from(message(corpus, plan.message));
+  let bytes: Buffer = Buffer.from(message(corpus, plan.message));
   for (const op of plan.ops) bytes = applyByteOp(bytes, op);
   return rawRecord(corpus, bytes, plan.headers);
 }
