@@ -39,7 +39,10 @@ function joinPath(parts: readonly (string | number)[]): string {
 export function validateJson(type: Type, value: unknown, prefix = ''): ValidationIssue | undefined {
   // Most messages fit: check without a hook first (avsc's quick path), and
   // walk again with one only to name the place of a misfit.
-  if (type.isValid(value)) return arrayAsRecord(type, value, [prefix]);
+  if (type.isValid(value)) {
+    const misfit = arrayFinder(type)?.(value);
+    return misfit && { path: joinPath([prefix, ...misfit.path]), expected: describe(misfit.type) };
+  }
   let issue: ValidationIssue | undefined;
   type.isValid(value, {
     errorHook(path, _value, expectedType) {
@@ -56,46 +59,106 @@ interface Introspectable {
   readonly types?: readonly Type[];
 }
 
+/** Where an array stands in for a record: the path below the value checked, and the record. */
+interface Misfit {
+  /** Field names and indexes from the value checked down to the array (built on the way out). */
+  readonly path: (string | number)[];
+  readonly type: Type;
+}
+
+/** Finds an array where a record is expected in a value avsc already found valid. */
+type ArrayFinder = (value: unknown) => Misfit | undefined;
+
+/**
+ * The finder of each type, made once per type (and null for a type with no
+ * record inside, which needs no walk): the walk then visits only the fields
+ * that can hold a record, and allocates nothing unless it finds a misfit.
+ */
+const FINDERS = new WeakMap<Type, ArrayFinder | null>();
+
 /**
  * avsc checks a record value with `typeof value === 'object'`, so a JSON
- * array passes where a record is expected; this finds such a place.
+ * array passes where a record is expected; the finder of a type finds such a
+ * place.
  */
-function arrayAsRecord(
-  type: Type,
-  value: unknown,
-  path: readonly (string | number)[],
-): ValidationIssue | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
+function arrayFinder(type: Type): ArrayFinder | null {
+  const known = FINDERS.get(type);
+  if (known !== undefined) return known;
+  if (avro.Type.isType(type, 'record')) {
+    // A record may contain itself: its finder is registered before its
+    // fields' finders are made, and reads them when it runs.
+    const fields: [string, ArrayFinder][] = [];
+    const finder: ArrayFinder = (value) => {
+      if (value === null || typeof value !== 'object') return undefined;
+      if (Array.isArray(value)) return { path: [], type };
+      const record = value as Record<string, unknown>;
+      for (const [name, field] of fields) {
+        const misfit = field(record[name]);
+        if (misfit) {
+          misfit.path.unshift(name);
+          return misfit;
+        }
+      }
+      return undefined;
+    };
+    FINDERS.set(type, finder);
+    for (const field of (type as unknown as Introspectable).fields ?? []) {
+      const fieldFinder = arrayFinder(field.type);
+      if (fieldFinder) fields.push([field.name, fieldFinder]);
+    }
+    return finder;
+  }
+  const finder = compositeFinder(type);
+  FINDERS.set(type, finder);
+  return finder;
+}
+
+function compositeFinder(type: Type): ArrayFinder | null {
   const parts = type as unknown as Introspectable;
   if (avro.Type.isType(type, 'union:unwrapped')) {
-    // The value is an object or array here, so only a record, map or array
-    // branch can hold it; which one follows from its shape, without checking
-    // the whole value against each branch.
-    const wanted = Array.isArray(value) ? ['array', 'record'] : ['record', 'map'];
-    const branch = parts.types?.find((candidate) => wanted.includes(candidate.typeName));
-    return branch ? arrayAsRecord(branch, value, path) : undefined;
+    // An object or array can only be held by a record, map or array branch;
+    // which one follows from its shape, without checking it against each.
+    const branch = (wanted: readonly string[]) => {
+      const found = parts.types?.find((candidate) => wanted.includes(candidate.typeName));
+      return found ? arrayFinder(found) : null;
+    };
+    const forArray = branch(['array', 'record']);
+    const forObject = branch(['record', 'map']);
+    if (!forArray && !forObject) return null;
+    return (value) => {
+      if (value === null || typeof value !== 'object') return undefined;
+      return (Array.isArray(value) ? forArray : forObject)?.(value);
+    };
   }
-  if (avro.Type.isType(type, 'record')) {
-    if (Array.isArray(value)) return { path: joinPath(path), expected: describe(type) };
-    const record = value as Record<string, unknown>;
-    for (const field of parts.fields ?? []) {
-      const found = arrayAsRecord(field.type, record[field.name], [...path, field.name]);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (avro.Type.isType(type, 'array') && parts.itemsType && Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = arrayAsRecord(parts.itemsType, item, [...path, index]);
-      if (found) return found;
-    }
-    return undefined;
+  if (avro.Type.isType(type, 'array') && parts.itemsType) {
+    const items = arrayFinder(parts.itemsType);
+    if (!items) return null;
+    return (value) => {
+      if (!Array.isArray(value)) return undefined;
+      for (let index = 0; index < value.length; index++) {
+        const misfit = items(value[index]);
+        if (misfit) {
+          misfit.path.unshift(index);
+          return misfit;
+        }
+      }
+      return undefined;
+    };
   }
   if (avro.Type.isType(type, 'map') && parts.valuesType) {
-    for (const [key, item] of Object.entries(value)) {
-      const found = arrayAsRecord(parts.valuesType, item, [...path, key]);
-      if (found) return found;
-    }
+    const values = arrayFinder(parts.valuesType);
+    if (!values) return null;
+    return (value) => {
+      if (value === null || typeof value !== 'object') return undefined;
+      for (const [key, item] of Object.entries(value)) {
+        const misfit = values(item);
+        if (misfit) {
+          misfit.path.unshift(key);
+          return misfit;
+        }
+      }
+      return undefined;
+    };
   }
-  return undefined;
+  return null;
 }
