@@ -5,9 +5,12 @@
  */
 import { DateTime } from 'luxon';
 
-/** ISO 8601 UTC with milliseconds, as Date.prototype.toISOString writes it. */
-const CANONICAL_UTC =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
+/**
+ * The everyday shape of provider timestamps: date, time, optional fraction
+ * and optional `Z` or `±hh:mm` offset. Anything else goes to luxon.
+ */
+const PLAIN_ISO =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))?$/;
 
 /** A provider timestamp read as an instant. */
 export interface ProviderTime {
@@ -26,14 +29,47 @@ export interface ProviderTime {
 export function readProviderTime(value: unknown, zone: string): ProviderTime | undefined {
   if (typeof value !== 'string') return undefined;
   const original = value;
-  // Wharf's own timestamps (the ingress's received-at) are already canonical:
-  // no need to run the general parser on every record for them.
-  if (CANONICAL_UTC.test(value) && new Date(value).toISOString() === value) {
-    return { utc: value, original };
-  }
+  const utc = plainUtc(value, zone) ?? luxonUtc(value, zone);
+  return utc === undefined ? undefined : { utc, original };
+}
+
+function luxonUtc(value: string, zone: string): string | undefined {
   const parsed = DateTime.fromISO(value.trim(), { zone, setZone: true });
-  if (!parsed.isValid) return undefined;
-  return { utc: parsed.toUTC().toISO(), original };
+  return parsed.isValid ? parsed.toUTC().toISO() : undefined;
+}
+
+/**
+ * The UTC instant of a plain timestamp that needs no zone rules (it has an
+ * offset, or it is read in UTC), computed with Date, as luxon would read it:
+ * the fraction truncated to milliseconds. Undefined hands the value to luxon,
+ * also for out-of-range parts, so that luxon alone judges the odd cases.
+ * Nearly every record has such a timestamp, and the general parser is the
+ * dearest step of the pipeline after validation.
+ */
+function plainUtc(value: string, zone: string): string | undefined {
+  const parts = PLAIN_ISO.exec(value);
+  if (parts === null) return undefined;
+  const [, y = '', mo = '', d = '', h = '', mi = '', s = '', fraction, z, sign, oh, om] = parts;
+  if (z === undefined && sign === undefined && zone !== 'UTC') return undefined;
+  const [year, month, day, hour, minute, second] = [+y, +mo, +d, +h, +mi, +s];
+  const [offsetHours, offsetMinutes] = [Number(oh ?? 0), Number(om ?? 0)];
+  if (year < 1000 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (offsetHours > 23 || offsetMinutes > 59) return undefined;
+  if (day < 1 || day > daysInMonth(year, month)) return undefined;
+  const millis = fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
+  if (offsetHours === 0 && offsetMinutes === 0) {
+    // Already UTC: the parts as they are (Date's formatting is the dearer step).
+    return `${y}-${mo}-${d}T${h}:${mi}:${s}.${String(millis).padStart(3, '0')}Z`;
+  }
+  const offset = (offsetHours * 60 + offsetMinutes) * (sign === '-' ? -1 : 1);
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  return new Date(local - offset * 60_000).toISOString();
+}
+
+/** Days in a month of the proleptic Gregorian calendar (month 1-12; 0 for others). */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [0, 31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month] ?? 0;
 }
 
 /** Whether a zone name is one the time library knows. */

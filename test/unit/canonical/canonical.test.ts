@@ -1,6 +1,9 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { v5 as uuidv5 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { toDecimalString } from '../../../src/canonical/decimal.ts';
-import { canonicalEventId } from '../../../src/canonical/event-id.ts';
+import { canonicalEventId, WHARF_EVENT_NAMESPACE } from '../../../src/canonical/event-id.ts';
 import {
   FULFILLMENT_STATUSES,
   isFulfillmentStatus,
@@ -19,6 +22,27 @@ describe('canonicalEventId', () => {
   it('keeps identity parts apart', () => {
     expect(canonicalEventId('s', ['a|b'])).not.toBe(canonicalEventId('s', ['a', 'b']));
     expect(canonicalEventId('s', ['a', 'b'])).not.toBe(canonicalEventId('s', ['ab']));
+    const bytes = (text: string) => Buffer.from(text);
+    expect(canonicalEventId('s', [bytes('ab')])).not.toBe(canonicalEventId('s', ['ab']));
+    expect(canonicalEventId('s', [bytes('a'), bytes('b')])).not.toBe(
+      canonicalEventId('s', [bytes('ab')]),
+    );
+    expect(canonicalEventId('s', [bytes('a'), 'b'])).not.toBe(
+      canonicalEventId('s', ['a', bytes('b')]),
+    );
+    expect(canonicalEventId('s', ['x', bytes('{"a":1}')])).toBe(
+      canonicalEventId('s', ['x', new Uint8Array(bytes('{"a":1}'))]),
+    );
+  });
+
+  it("is the UUIDv5 of the JSON of source and parts in Wharf's namespace, for text parts", () => {
+    // The ids of text-only identities stay what they were before byte parts existed.
+    expect(canonicalEventId('ongoing', ['wh1', 'order.picked', '17', '884213'])).toBe(
+      uuidv5(
+        JSON.stringify(['ongoing', 'wh1', 'order.picked', '17', '884213']),
+        WHARF_EVENT_NAMESPACE,
+      ),
+    );
   });
 });
 
@@ -44,6 +68,44 @@ describe('readProviderTime', () => {
     [1700000000],
   ])('refuses %j', (value) => {
     expect(readProviderTime(value, 'UTC')).toBeUndefined();
+  });
+
+  it('reads every timestamp as luxon does, fast path or not', () => {
+    const digits = (length: number, max: number) =>
+      fc.integer({ min: 0, max }).map((n) => String(n).padStart(length, '0'));
+    const timestamp = fc
+      .record({
+        year: fc.oneof(digits(4, 9999), digits(4, 2100)),
+        month: digits(2, 14),
+        day: digits(2, 32),
+        hour: digits(2, 25),
+        minute: digits(2, 61),
+        second: digits(2, 61),
+        fraction: fc.option(fc.stringMatching(/^[0-9]{1,9}$/), { nil: undefined }),
+        offset: fc.constantFrom(
+          '',
+          'Z',
+          '+02:00',
+          '-05:30',
+          '+14:00',
+          '-00:00',
+          '+23:59',
+          '+24:00',
+        ),
+      })
+      .map(
+        (t) =>
+          `${t.year}-${t.month}-${t.day}T${t.hour}:${t.minute}:${t.second}${t.fraction === undefined ? '' : `.${t.fraction}`}${t.offset}`,
+      );
+    fc.assert(
+      fc.property(timestamp, fc.constantFrom('UTC', 'Europe/Paris'), (value, zone) => {
+        const luxon = DateTime.fromISO(value, { zone, setZone: true });
+        expect(readProviderTime(value, zone)?.utc).toBe(
+          luxon.isValid ? luxon.toUTC().toISO() : undefined,
+        );
+      }),
+      { numRuns: 20_000 },
+    );
   });
 
   it('knows zones', () => {
