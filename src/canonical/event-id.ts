@@ -13,15 +13,38 @@ export const WHARF_EVENT_NAMESPACE = '0b6f4a38-3f2e-4b5c-9a7e-6d1f2c8e9a40';
 const NAMESPACE_BYTES = parseUuid(WHARF_EVENT_NAMESPACE);
 
 /**
+ * One part of what identifies an event: text (an event id, a type, a
+ * subject), or bytes (a payload, e.g. a JSON body). Bytes are named whole
+ * rather than digested first: the UUID's own SHA-1 digests them with the
+ * rest, in one pass.
+ */
+export type IdentityPart = string | Uint8Array;
+
+/**
  * The canonical id of a provider event.
+ *
+ * The UUID's name is a JSON array of the source and the parts, with each
+ * byte part written as its length, followed by the byte parts in order:
+ * ["a|b"] and ["a","b"] name different events, and so do bytes split
+ * differently. Text-only identities name exactly `JSON.stringify([source,
+ * ...identity])`.
  *
  * @param source - the provider (`ongoing`, `shipwell`, `happycolis`).
  * @param identity - what identifies the event at the provider, most specific
  *   first: its event id when it has one; otherwise the entity, the event type
- *   and a digest of the payload. Parts are joined unambiguously.
+ *   and the payload.
  */
-export function canonicalEventId(source: string, identity: readonly string[]): string {
-  // JSON keeps the parts apart: ["a|b"] and ["a","b"] name different events.
+export function canonicalEventId(source: string, identity: readonly IdentityPart[]): string {
+  const payloads: Uint8Array[] = [];
+  const names = identity.map((part) => {
+    if (typeof part === 'string') return part;
+    payloads.push(part);
+    return part.length;
+  });
   // Bytes, not a string: uuid encodes strings to UTF-8 in JavaScript, Buffer natively.
-  return uuidv5(Buffer.from(JSON.stringify([source, ...identity])), NAMESPACE_BYTES);
+  const header = Buffer.from(JSON.stringify([source, ...names]));
+  return uuidv5(
+    payloads.length === 0 ? header : Buffer.concat([header, ...payloads]),
+    NAMESPACE_BYTES,
+  );
 }

@@ -1,4 +1,5 @@
 import type { Domain, DomainData } from '../canonical/model.ts';
+import type { IdentityPart } from '../canonical/event-id.ts';
 import type { ValidationIssue } from './avro-validation.ts';
 
 /**
@@ -117,7 +118,7 @@ export interface NormalizedEvent<D extends Domain = Domain> {
    * id: the provider's event id when there is one, else enough of the
    * message to tell two events apart (entity, type, timestamp, state).
    */
-  readonly identity: readonly string[];
+  readonly identity: readonly IdentityPart[];
   readonly data: DomainData[D];
 }
 

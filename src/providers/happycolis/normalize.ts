@@ -4,7 +4,6 @@
  * gives tenant, time and event id. The field mapping itself lives in
  * orders.ts, inventory.ts and catalog.ts, the status table in statuses.ts.
  */
-import { createHash } from 'node:crypto';
 import type { Domain, DomainData } from '../../canonical/model.ts';
 import type { NormalizationFailure, NormalizedEvent, Normalizer } from '../provider.ts';
 import { isRecord } from '../provider.ts';
@@ -141,13 +140,14 @@ function splitType(eventType: string): { family: string; action: string } {
 }
 
 /**
- * The sha256 of the body as JSON text. A redelivery of the same event sends
- * the same body, so the same digest; a body that changed by one field is
+ * The body as JSON text, for the identity. A redelivery of the same event
+ * sends the same body, so the same text; a body that changed by one field is
  * another event. (Key order counts: a resend with reordered keys would read
  * as another event, which HappyColis, replaying its queue, has no reason to do.)
+ * The raw message would not do: its header differs per delivery attempt.
  */
-function bodyDigest(body: Fields): string {
-  return createHash('sha256').update(JSON.stringify(body)).digest('hex');
+function bodyBytes(body: Fields): Buffer {
+  return Buffer.from(JSON.stringify(body));
 }
 
 /**
@@ -177,9 +177,8 @@ function tenantOf(header: Fields, body: Fields): string | null {
  *   stock reference.
  * - Tenant, time and event id from either header shape (`organization` /
  *   `organizationId`, `timestamp` / `date`, `id` / `messageId`), the time as sent.
- * - Identity: canonical type, subject, provider time and a digest of the
- *   body; not the header's id, which HappyColis describes as unique per
- *   delivery attempt, so a redelivery would read as a new event. Both header
+ * - Identity: canonical type, subject, provider time and the body; not the
+ *   header's id, which HappyColis describes as unique per delivery attempt, so a redelivery would read as a new event. Both header
  *   shapes give the same identity for the same event at the same time.
  *
  * Fails (`NORMALIZATION_FAILED`, with the field's path) only when the body is
@@ -220,6 +219,6 @@ function eventOf(
     tenant: tenantOf(header, body),
     providerTime,
     providerEventId: firstText(header.id, header.messageId),
-    identity: [type, subject, providerTime ?? '', bodyDigest(body)],
+    identity: [type, subject, providerTime ?? '', bodyBytes(body)],
   };
 }

@@ -7,7 +7,6 @@
  * timestamp, so those stay empty; the full message travels in the envelope's
  * providerPayload.
  */
-import { createHash } from 'node:crypto';
 import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
 import type { FulfillmentOrder, Tracking } from '../../canonical/model.ts';
 import type {
@@ -54,7 +53,7 @@ function webhookId(message: Record<string, unknown>): string | null {
  *   canonical id whatever else the retry carries, while two triggers that
  *   fire for one change (status changed and picked) stay two events even if
  *   Ongoing gave them one event id; otherwise the type, subject, timestamp
- *   and a digest of the message.
+ *   and the message.
  *
  * An order without a usable `orderId` fails with path `orderId`.
  */
@@ -83,7 +82,7 @@ export function createOngoingNormalizer(
       providerEventId: eventId,
       identity:
         eventId === null
-          ? [type, subject, providerTime ?? '', sha256(JSON.stringify(message))]
+          ? [type, subject, providerTime ?? '', Buffer.from(JSON.stringify(message))]
           : [system ?? '', type, webhookId(message) ?? '', eventId],
       data: fulfillmentOrder(message, orderId, system, statuses),
     };
@@ -175,10 +174,6 @@ function records(value: unknown): Record<string, unknown>[] {
 function text(value: unknown): string | null {
   const id = idString(value);
   return id === undefined || id.trim() === '' ? null : id;
-}
-
-function sha256(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 function failure(path: string, message: string): NormalizationFailure {

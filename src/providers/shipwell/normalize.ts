@@ -8,7 +8,6 @@
  * then dates the event by its arrival) and the event id is derived from the
  * resource itself.
  */
-import { createHash } from 'node:crypto';
 import type { Order } from '../../canonical/model.ts';
 import type {
   DetectedEvent,
@@ -56,7 +55,7 @@ interface Located {
  *   `new_data` is a partial item, and a line built from it would state a
  *   quantity or description that may not be the item's.
  * - order.item.deleted: the item's last state as the one line.
- * - identity: the type, subject, line and a digest of the resource: Shipwell
+ * - identity: the type, subject, line and the resource: Shipwell
  *   has no event id, and a redelivery carries the same bytes.
  *
  * Fails (NORMALIZATION_FAILED) without a usable order id (`id` of an order,
@@ -143,7 +142,7 @@ function canonical(
     tenant: null,
     providerTime: null,
     providerEventId: null,
-    identity: [type, subject, lineId ?? '', sha256(JSON.stringify(resource))],
+    identity: [type, subject, lineId ?? '', Buffer.from(JSON.stringify(resource))],
     data,
   };
 }
@@ -175,10 +174,6 @@ function blankOrder(orderId: string): Order {
 
 function join(prefix: string, path: string): string {
   return prefix === '' ? path : `${prefix}.${path}`;
-}
-
-function sha256(content: string): string {
-  return createHash('sha256').update(content).digest('hex');
 }
 
 function failure(path: string, message: string): NormalizationFailure {

@@ -420,13 +420,14 @@ describe('Shipwell normalizer: order.item.deleted', () => {
 });
 
 describe('Shipwell normalizer: identity', () => {
-  it('is the type, the order, the line and a digest of the resource', () => {
-    const event = normalize(fixture('order.item.updated.json'), 'order.item.updated');
+  it('is the type, the order, the line and the resource', () => {
+    const resource = fixture('order.item.updated.json');
+    const event = normalize(resource, 'order.item.updated');
     expect(event.identity).toEqual([
       'order.line_updated',
       `shipwell/order/${ITEM_ORDER_ID}`,
       ITEM_ID,
-      expect.stringMatching(/^[0-9a-f]{64}$/) as unknown,
+      Buffer.from(JSON.stringify(resource)),
     ]);
   });
 
