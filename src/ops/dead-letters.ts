@@ -117,6 +117,8 @@ export async function readDeadLetters(
   const consumer = kafka.consumer({
     groupId: `wharf-dlq-reader-${randomUUID()}`,
     maxWaitTimeInMs: 250,
+    // A command reports a failure and ends; it does not restart and wait on.
+    retry: { restartOnFailure: () => Promise.resolve(false) },
   });
   await consumer.connect();
   try {
