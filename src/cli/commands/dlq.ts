@@ -42,11 +42,15 @@ export interface SelectionOptions {
   readonly limit?: number;
 }
 
-function listOf<T extends string>(option: string, known: readonly T[]) {
+function listOf<T extends string>(
+  option: string,
+  known: readonly T[],
+  spell: (item: string) => string,
+) {
   return (value: string, previous: readonly T[] | undefined): T[] => {
     const items = value
       .split(',')
-      .map((item) => item.trim())
+      .map((item) => spell(item.trim()))
       .filter(Boolean);
     const unknown = items.filter((item) => !(known as readonly string[]).includes(item));
     if (items.length === 0 || unknown.length > 0) {
@@ -76,17 +80,16 @@ function positiveInteger(value: string): number {
 
 /** Adds the options that pick dead letters (shared by `dlq list` and `replay`). */
 export function addSelectionOptions(command: Command): Command {
-  const codes = ERROR_CODES.filter((code) => !['UNKNOWN_SOURCE', 'NOT_FOUND'].includes(code));
   return command
     .option(
       '-c, --code <codes>',
       'only these error codes, comma-separated or repeated (e.g. UNKNOWN_EVENT_TYPE)',
-      listOf('--code', codes),
+      listOf('--code', ERROR_CODES, (item) => item.toUpperCase()),
     )
     .option(
       '-s, --source <sources>',
       `only these sources, comma-separated or repeated (${SOURCES.join(', ')})`,
-      listOf('--source', SOURCES),
+      listOf('--source', SOURCES, (item) => item.toLowerCase()),
     )
     .option(
       '--since <time>',

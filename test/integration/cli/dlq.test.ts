@@ -156,7 +156,7 @@ describe('wharf dlq list', () => {
     ]);
     // Several codes at once, and a limit that keeps the oldest.
     const both = await listJson(
-      ['--code', 'INVALID_JSON,UNKNOWN_EVENT_TYPE', '--source', 'happycolis'],
+      ['--code', 'invalid_json,UNKNOWN_EVENT_TYPE', '--source', 'happycolis'],
       env,
     );
     expect(both.selected).toBe(2);
