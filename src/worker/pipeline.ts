@@ -129,15 +129,17 @@ export function deadLetter(
 
 function parse(
   value: Buffer | null,
-): { ok: true; message: unknown } | { ok: false; error: PipelineError } {
+): { ok: true; message: unknown; text: string } | { ok: false; error: PipelineError } {
   if (value === null || value.length === 0) {
     return {
       ok: false,
       error: { stage: 'parse', code: 'INVALID_JSON', message: 'the record has no body', path: '' },
     };
   }
+  // The text is kept: it is the event's provider payload, decoded once.
+  const text = value.toString('utf8');
   try {
-    return { ok: true, message: JSON.parse(value.toString('utf8')) };
+    return { ok: true, message: JSON.parse(text), text };
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'not JSON';
     return {
@@ -201,15 +203,22 @@ function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput
   if ('code' in normalized) {
     return deadLetter(raw, config, { stage: 'normalize', ...normalized });
   }
-  return domainRecord(raw, config, source, detected, normalized);
+  return domainRecord(raw, config, { source, detected, normalized, payload: parsed.text });
+}
+
+/** What the stages made of a raw record that reached normalization. */
+interface Routed {
+  readonly source: Source;
+  readonly detected: DetectedEvent;
+  readonly normalized: Exclude<ReturnType<Normalizer>, { code: string }>;
+  /** The raw body as text. */
+  readonly payload: string;
 }
 
 function domainRecord(
   raw: RawRecord,
   config: PipelineConfig,
-  source: Source,
-  detected: DetectedEvent,
-  normalized: Exclude<ReturnType<Normalizer>, { code: string }>,
+  { source, detected, normalized, payload }: Routed,
 ): PipelineOutput {
   const receivedAt = readProviderTime(raw.headers[RAW_HEADERS.receivedAt], 'UTC')?.utc;
   if (receivedAt === undefined) {
@@ -237,7 +246,7 @@ function domainRecord(
     providerEventType: detected.eventType,
     providerEventId: normalized.providerEventId,
     data: normalized.data,
-    providerPayload: raw.value?.toString('utf8') ?? null,
+    providerPayload: payload,
   };
   return {
     kind: 'domain',
