@@ -127,6 +127,38 @@ export function deadLetter(
   };
 }
 
+/**
+ * The deepest nesting of objects and arrays a message may have. Provider
+ * messages nest a handful of levels. JSON.parse takes any depth, but the
+ * providers' code (and JSON.stringify) recurse, and would run out of stack
+ * some thousands of levels down.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+/** Whether valid JSON text nests objects and arrays deeper than `limit`. */
+function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
+  // Each level takes two bytes: a shorter text cannot be that deep, and
+  // nearly every message is skipped without a look.
+  if (bytes.length <= 2 * limit) return false;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === 0x5c)
+        i++; // a backslash escapes the next byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) {
+      inString = true;
+    } else if (byte === 0x7b || byte === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (byte === 0x7d || byte === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
 function parse(
   value: Buffer | null,
 ): { ok: true; message: unknown; text: string } | { ok: false; error: PipelineError } {
@@ -138,8 +170,9 @@ function parse(
   }
   // The text is kept: it is the event's provider payload, decoded once.
   const text = value.toString('utf8');
+  let message: unknown;
   try {
-    return { ok: true, message: JSON.parse(text), text };
+    message = JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'not JSON';
     return {
@@ -152,6 +185,18 @@ function parse(
       },
     };
   }
+  if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) {
+    return {
+      ok: false,
+      error: {
+        stage: 'parse',
+        code: 'NESTING_TOO_DEEP',
+        message: `the body nests objects and arrays more than ${String(MAX_NESTING_DEPTH)} levels deep`,
+        path: '',
+      },
+    };
+  }
+  return { ok: true, message, text };
 }
 
 /**

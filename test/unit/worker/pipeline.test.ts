@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../src/canonical/model.ts';
 import type { ProviderAdapter, RawRecord } from '../../../src/worker/pipeline.ts';
-import { DEAD_LETTER_HEADERS, transform } from '../../../src/worker/pipeline.ts';
+import { DEAD_LETTER_HEADERS, MAX_NESTING_DEPTH, transform } from '../../../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
 
 const location = (id: string): Location => ({
@@ -84,6 +84,36 @@ function raw(body: unknown, headers: Record<string, string> = {}): RawRecord {
     },
   };
 }
+
+describe('transform: nesting', () => {
+  /** A valid message with `depth` levels of arrays in an unknown field (the message is one more). */
+  const nested = (depth: number, filler = '') =>
+    `{"type":"place/opened","id":"L1","${filler}deep":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+  it(`takes a message nested ${String(MAX_NESTING_DEPTH)} levels deep`, () => {
+    expect(transform(raw(nested(MAX_NESTING_DEPTH - 1)), config).kind).toBe('domain');
+  });
+
+  it('dead-letters a deeper one at parse, with a specific code, whatever the depth', () => {
+    for (const depth of [MAX_NESTING_DEPTH, 100_000]) {
+      const output = transform(raw(nested(depth)), config);
+      expect(output.kind === 'dead-letter' && output.error).toMatchObject({
+        stage: 'parse',
+        code: 'NESTING_TOO_DEEP',
+      });
+    }
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    // JSON writes the backslash and the quote escaped: \\\" then the brackets.
+    const brackets = {
+      type: 'place/opened',
+      id: 'L1',
+      s: `\\"${'['.repeat(3 * MAX_NESTING_DEPTH)}`,
+    };
+    expect(transform(raw(brackets), config).kind).toBe('domain');
+  });
+});
 
 describe('transform', () => {
   it('routes a valid message to its domain topic with CloudEvents headers', () => {
