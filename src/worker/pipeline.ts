@@ -145,8 +145,8 @@ function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
     if (inString) {
-      if (byte === 0x5c)
-        i++; // a backslash escapes the next byte
+      // A backslash escapes the next byte.
+      if (byte === 0x5c) i++;
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;
