@@ -33,8 +33,13 @@ export function readProviderTime(value: unknown, zone: string): ProviderTime | u
   return utc === undefined ? undefined : { utc, original };
 }
 
+/** A date first: luxon would read a time alone (`12:00`) as today's, and the pipeline has no clock. */
+const STARTS_WITH_YEAR = /^\d{4}/;
+
 function luxonUtc(value: string, zone: string): string | undefined {
-  const parsed = DateTime.fromISO(value.trim(), { zone, setZone: true });
+  const trimmed = value.trim();
+  if (!STARTS_WITH_YEAR.test(trimmed)) return undefined;
+  const parsed = DateTime.fromISO(trimmed, { zone, setZone: true });
   return parsed.isValid ? parsed.toUTC().toISO() : undefined;
 }
 

@@ -64,6 +64,9 @@ describe('readProviderTime', () => {
     ['yesterday'],
     ['2023-13-01T00:00:00'],
     ['2023-02-31T00:00:00.000Z'],
+    // A time without a date would be read as today's: the pipeline has no clock.
+    ['12:00'],
+    ['12:00:00Z'],
     [null],
     [1700000000],
   ])('refuses %j', (value) => {
