@@ -59,11 +59,22 @@ export async function testBrokerPath(): Promise<string> {
 
 type Progress = (message: string) => void;
 
+/** How often a long step says it is still working, so that a silent minute does not look hung. */
+const STILL_WORKING_EVERY_MS = 15_000;
+
 async function step(progress: Progress, message: string, work: () => Promise<unknown>) {
   const started = Date.now();
+  const elapsed = () => ((Date.now() - started) / 1000).toFixed(1);
   progress(`${message}…`);
-  await work();
-  progress(`${message}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const ticker = setInterval(() => {
+    progress(`${message}: ${String(Math.round((Date.now() - started) / 1000))} s so far…`);
+  }, STILL_WORKING_EVERY_MS);
+  try {
+    await work();
+  } finally {
+    clearInterval(ticker);
+  }
+  progress(`${message}: done in ${elapsed()} s`);
 }
 
 async function linkerLibs(sourceDir: string): Promise<string[]> {
