@@ -63,8 +63,14 @@ export function idString(value: unknown): string | undefined {
   return undefined;
 }
 
-/** What the worker knows of a raw record besides its body. */
+/** What the worker knows of a raw record besides its parsed body. */
 export interface RawContext {
+  /**
+   * The body as received (the pipeline always gives it): a provider whose
+   * message is the whole event can name it in the identity as it is,
+   * instead of writing the parsed message out again.
+   */
+  readonly body?: Uint8Array;
   /** The event type the webhook URL named (`/webhooks/:source/:eventType`), if any. */
   readonly urlEventType: string | undefined;
   /** The raw record's headers, as strings (the ingress's `wharf-*` headers and forwarded ones). */

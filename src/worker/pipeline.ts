@@ -230,6 +230,7 @@ function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput
   const context: RawContext = {
     urlEventType: raw.headers[RAW_HEADERS.urlEventType],
     headers: raw.headers,
+    ...(raw.value === null ? {} : { body: raw.value }),
   };
   const detected = adapter.worker.detect(parsed.message, context);
   if (!('eventType' in detected)) {

@@ -14,6 +14,7 @@ import type {
   NormalizationFailure,
   NormalizedEvent,
   Normalizer,
+  RawContext,
 } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 import { changesBetween } from './changes.ts';
@@ -36,6 +37,8 @@ type ShipwellEvent = NormalizedEvent<'orders'>;
 /** The resource an event is about, and where it sits in the message. */
 interface Located {
   readonly resource: Record<string, unknown>;
+  /** The resource as JSON bytes, for the identity. */
+  readonly bytes: Uint8Array;
   /** Path prefix of the resource: the envelope key, or '' for a bare resource. */
   readonly prefix: string;
   readonly eventType: string;
@@ -55,8 +58,9 @@ interface Located {
  *   `new_data` is a partial item, and a line built from it would state a
  *   quantity or description that may not be the item's.
  * - order.item.deleted: the item's last state as the one line.
- * - identity: the type, subject, line and the resource: Shipwell
- *   has no event id, and a redelivery carries the same bytes.
+ * - identity: the type, subject, line and the resource's bytes as
+ *   received (a bare resource) or as JSON (an enveloped one): Shipwell has
+ *   no event id, and a redelivery carries the same bytes.
  *
  * Fails (NORMALIZATION_FAILED) without a usable order id (`id` of an order,
  * `order_id` of an item) or, for item events, item id (`id`), with the path
@@ -65,6 +69,7 @@ interface Located {
 export const normalizeShipwell: Normalizer = (
   message: unknown,
   event: DetectedEvent,
+  context: RawContext,
 ): ShipwellEvent | NormalizationFailure => {
   const type = CANONICAL_TYPES.get(event.eventType);
   if (type === undefined) {
@@ -74,12 +79,19 @@ export const normalizeShipwell: Normalizer = (
   const resource = envelope?.resource ?? message;
   const prefix = envelope?.dataKey ?? '';
   if (!isRecord(resource)) return failure(prefix, 'the resource is not a JSON object');
-  const located: Located = { resource, prefix, eventType: event.eventType, type };
+  // A bare resource is the whole body: its bytes as sent name it. An
+  // envelope may carry per-delivery fields, so only its resource counts.
+  const bytes =
+    envelope === undefined && context.body !== undefined
+      ? context.body
+      : Buffer.from(JSON.stringify(resource));
+  const located: Located = { resource, bytes, prefix, eventType: event.eventType, type };
   return event.eventType.startsWith('order.item.') ? itemEvent(located) : orderEvent(located);
 };
 
 function orderEvent({
   resource,
+  bytes,
   prefix,
   eventType,
   type,
@@ -91,7 +103,7 @@ function orderEvent({
   // order's current state for those fields.
   const state =
     updated && isRecord(resource.new_data) ? { ...resource, ...resource.new_data } : resource;
-  return canonical(type, resource, null, {
+  return canonical(type, bytes, null, {
     ...blankOrder(orderId),
     orderNumber: text(state.order_number),
     orderType: text(state.order_type),
@@ -107,6 +119,7 @@ function orderEvent({
 
 function itemEvent({
   resource,
+  bytes,
   prefix,
   eventType,
   type,
@@ -118,7 +131,7 @@ function itemEvent({
   const lineId = text(resource.id);
   if (lineId === null) return failure(join(prefix, 'id'), 'the order item has no id');
   const updated = eventType === 'order.item.updated';
-  return canonical(type, resource, lineId, {
+  return canonical(type, bytes, lineId, {
     ...blankOrder(orderId),
     orderType: text(resource.order_type),
     lines: updated ? [] : [orderLine(resource)],
@@ -130,7 +143,7 @@ function itemEvent({
 
 function canonical(
   type: string,
-  resource: Record<string, unknown>,
+  bytes: Uint8Array,
   lineId: string | null,
   data: Order,
 ): ShipwellEvent {
@@ -142,7 +155,7 @@ function canonical(
     tenant: null,
     providerTime: null,
     providerEventId: null,
-    identity: [type, subject, lineId ?? '', Buffer.from(JSON.stringify(resource))],
+    identity: [type, subject, lineId ?? '', bytes],
     data,
   };
 }

@@ -431,6 +431,32 @@ describe('Shipwell normalizer: identity', () => {
     ]);
   });
 
+  it('names a bare resource by its bytes as received, an enveloped one by its JSON', () => {
+    const bytes = Buffer.from(fixtureText('shipwell', 'order.updated.json'));
+    const bare = normalizeShipwell(
+      JSON.parse(bytes.toString()),
+      { eventType: 'order.updated' },
+      {
+        ...CONTEXT,
+        body: bytes,
+      },
+    );
+    expect('identity' in bare && bare.identity.at(-1)).toBe(bytes);
+    const resource = fixture('order.updated.json');
+    const envelope = Buffer.from(JSON.stringify({ event_type: 'order.updated', data: resource }));
+    const enveloped = normalizeShipwell(
+      JSON.parse(envelope.toString()),
+      { eventType: 'order.updated' },
+      {
+        ...CONTEXT,
+        body: envelope,
+      },
+    );
+    expect('identity' in enveloped && enveloped.identity.at(-1)).toEqual(
+      Buffer.from(JSON.stringify(resource)),
+    );
+  });
+
   it('a redelivery (the same bytes) is the same event', () => {
     const bytes = fixtureText('shipwell', 'order.updated.json');
     const first = normalize(JSON.parse(bytes), 'order.updated');
