@@ -8,7 +8,11 @@ import { createHmac } from 'node:crypto';
 import type { SourceAuth } from '../config/config.ts';
 import type { SignatureScheme } from '../providers/provider.ts';
 
-/** Request headers that authenticate `body` for a source, or a reason it cannot be done. */
+/**
+ * Request headers that authenticate `body` for a source.
+ *
+ * @throws {Error} for `hmac` when the provider has no signature scheme.
+ */
 export function authHeaders(
   auth: SourceAuth,
   signature: SignatureScheme | undefined,

@@ -39,7 +39,7 @@ interface SendOptions {
 }
 
 /** One webhook to post: its body and the headers that authenticate it. */
-interface Request {
+interface WebhookRequest {
   readonly body: Buffer;
   readonly headers: Record<string, string>;
 }
@@ -118,7 +118,7 @@ function errorMessage(error: unknown): string {
  */
 export async function postAll(
   url: string,
-  requests: readonly Request[],
+  requests: readonly WebhookRequest[],
   { concurrency, timeoutMs }: { concurrency: number; timeoutMs: number },
 ): Promise<SendSummary> {
   const statuses: Record<string, number> = {};
@@ -131,7 +131,7 @@ export async function postAll(
   const progress = startProgress(requests.length, { label: 'sending' });
   const started = performance.now();
 
-  async function postOne(request: Request): Promise<void> {
+  async function postOne(request: WebhookRequest): Promise<void> {
     const begun = performance.now();
     try {
       const response = await fetch(url, {
@@ -233,7 +233,7 @@ async function send(source: Source, files: string[], options: SendOptions): Prom
   const contentType = sourceConfig.contentTypes[0] ?? 'application/json';
   const signature = PROVIDERS[source].ingress.signature;
   // Each body is signed once: a load repeats the same request.
-  const distinct: Request[] = bodies.map((body) => ({
+  const distinct: WebhookRequest[] = bodies.map((body) => ({
     body,
     headers: {
       'content-type': contentType,
