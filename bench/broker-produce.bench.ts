@@ -4,13 +4,16 @@
  * grouped into batched sends (what Wharf's publisher does). Both use an
  * idempotent producer with acks=all, as Wharf does.
  *
- * BENCH_RECORDS (default 5000) and BENCH_BATCH (default 100) size the run.
+ * BENCH_RECORDS (default 5000, 20000 with --full / BENCH_FULL=1) and
+ * BENCH_BATCH (default 100) size the run.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
 import { startTestBroker } from '../src/broker/test-broker.ts';
 
-const records = Number(process.env.BENCH_RECORDS ?? 5_000);
+const records = Number(
+  process.env.BENCH_RECORDS ?? (process.env.BENCH_FULL === '1' ? 20_000 : 5_000),
+);
 const batchSize = Number(process.env.BENCH_BATCH ?? 100);
 const value = Buffer.alloc(1024, 'x');
 

@@ -7,7 +7,8 @@
  *   (c) a naive Express handler awaiting one producer.send per request.
  * Prints req/s and p50/p99 latency of each and the ratios a/b and a/c.
  *
- * BENCH_DURATION (seconds per round, default 5), BENCH_ROUNDS (default 3) and
+ * BENCH_DURATION (seconds per round, default 5), BENCH_ROUNDS (default 3, 5
+ * with --full / BENCH_FULL=1) and
  * BENCH_CONNECTIONS (default 50). BENCH_BROKER_RTT_MS (default 0) delays every
  * broker response, to see the servers against a broker as far away as a real
  * replicated cluster answering acks=all (the test broker answers in well
@@ -61,7 +62,7 @@ function sameRecord(value: Buffer, headers: IncomingHttpHeaders): PublishRecord 
   };
 }
 const duration = Number(process.env.BENCH_DURATION ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_FULL === '1' ? 5 : 3));
 const brokerRttMs = Number(process.env.BENCH_BROKER_RTT_MS ?? 0);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SECRET = 'bench-secret';

@@ -6,87 +6,27 @@
  *   2. end to end: raw records already in Kafka to canonical records
  *      produced (Avro, registry, dedup, commits) against the test broker.
  *
- * BENCH_TRANSFORM_SECONDS (default 3) and BENCH_RECORDS (default 20000).
+ * BENCH_TRANSFORM_SECONDS (default 3, 10 with --full / BENCH_FULL=1) and
+ * BENCH_RECORDS (default 20000, 100000 with --full).
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { loadConfig, loadWorkerSettings } from '../src/config/config.ts';
-import { DEFAULT_ONGOING_STATUSES } from '../src/providers/ongoing/statuses.ts';
-import { providerAdapters } from '../src/providers/index.ts';
+import { loadConfig } from '../src/config/config.ts';
 import type { Source } from '../src/providers/provider.ts';
 import { startEmbeddedRegistry } from '../src/registry/index.ts';
 import { transform } from '../src/worker/pipeline.ts';
-import type { PipelineConfig, RawRecord } from '../src/worker/pipeline.ts';
+import type { PipelineConfig } from '../src/worker/pipeline.ts';
 import { startWorker } from '../src/worker/worker.ts';
 import { startTestBroker } from '../src/broker/test-broker.ts';
+import { PIPELINE, distinct, rawRecords } from './support/messages.ts';
 
-const transformSeconds = Number(process.env.BENCH_TRANSFORM_SECONDS ?? 3);
-const records = Number(process.env.BENCH_RECORDS ?? 20_000);
+const { full } = parseArgs({
+  options: { full: { type: 'boolean', default: process.env.BENCH_FULL === '1' } },
+}).values;
 
-function fixtures(source: Source): Buffer[] {
-  const folder = new URL(`../test/fixtures/providers/${source}/`, import.meta.url);
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.json') && !name.startsWith('header-'))
-    .map((name) => readFileSync(new URL(name, folder)));
-}
-
-/** Real messages of every provider, as raw records the ingress would have landed. */
-function rawRecords(): RawRecord[] {
-  const header = JSON.parse(
-    readFileSync(
-      new URL(
-        '../test/fixtures/providers/happycolis/header-event-payloads-page.json',
-        import.meta.url,
-      ),
-      'utf8',
-    ),
-  ) as Record<string, unknown>;
-  const types = providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }).happycolis.worker
-    .eventTypes;
-  const happycolis = fixtures('happycolis').map((body, i) =>
-    Buffer.from(
-      JSON.stringify({
-        header: { ...header, type: types[i % types.length] },
-        body: JSON.parse(body.toString()) as unknown,
-      }),
-    ),
-  );
-  const bodies: [Source, Buffer][] = [
-    ...happycolis.map((body): [Source, Buffer] => ['happycolis', body]),
-    ...fixtures('ongoing').map((body): [Source, Buffer] => ['ongoing', body]),
-    ...fixtures('shipwell').map((body): [Source, Buffer] => ['shipwell', body]),
-  ];
-  return bodies.map(([source, value], i) => ({
-    topic: `webhooks.raw.${source}`,
-    partition: 0,
-    offset: String(i),
-    key: null,
-    value,
-    headers: {
-      'wharf-source': source,
-      'wharf-received-at': '2023-12-08T12:00:00.000Z',
-      ...(source === 'ongoing' ? { 'wharf-url-event-type': 'order-status-changed' } : {}),
-    },
-  }));
-}
-
-/**
- * A copy of a message that is another event (unchanged copies would be
- * redeliveries, which the dedup window rightly drops).
- */
-function distinct(raw: RawRecord, copy: number): Buffer {
-  const message = JSON.parse(raw.value?.toString('utf8') ?? '{}') as Record<string, unknown>;
-  const source = raw.headers['wharf-source'];
-  if (source === 'happycolis' && typeof message.body === 'object' && message.body !== null) {
-    (message.body as Record<string, unknown>).bench_copy = copy;
-  } else if (source === 'ongoing') {
-    message.webhookEventId = copy;
-  } else {
-    message.bench_copy = copy;
-  }
-  return Buffer.from(JSON.stringify(message));
-}
+const transformSeconds = Number(process.env.BENCH_TRANSFORM_SECONDS ?? (full ? 10 : 3));
+const records = Number(process.env.BENCH_RECORDS ?? (full ? 100_000 : 20_000));
 
 function perSecond(work: () => void, seconds: number): number {
   // Warm-up, so that both sides are measured compiled.
@@ -102,13 +42,7 @@ function perSecond(work: () => void, seconds: number): number {
   return done / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
-const config: PipelineConfig = {
-  adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
-  // The default topics, as a deployment without overrides has them.
-  topics: loadWorkerSettings({}).domainTopics,
-  deadLetterTopic: loadWorkerSettings({}).deadLetterTopic,
-  timeZone: 'UTC',
-};
+const config: PipelineConfig = PIPELINE;
 const raws = rawRecords();
 let routed = 0;
 for (const raw of raws) if (transform(raw, config).kind === 'domain') routed++;

@@ -1,0 +1,88 @@
+/**
+ * The whole pipeline for benchmarks that need it: the test broker (a child
+ * process), the embedded schema registry, the ingress and the worker, the
+ * last three in this process, as `npm start` would run them on one machine.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import { startTestBroker } from '../../src/broker/test-broker.ts';
+import type { TestBroker } from '../../src/broker/test-broker.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import type { Config } from '../../src/config/config.ts';
+import { startIngress } from '../../src/ingress/server.ts';
+import type { RunningIngress } from '../../src/ingress/server.ts';
+import { createMetrics } from '../../src/metrics/catalog.ts';
+import { startEmbeddedRegistry } from '../../src/registry/index.ts';
+import type { EmbeddedRegistry } from '../../src/registry/index.ts';
+import { startWorker } from '../../src/worker/worker.ts';
+import type { RunningWorker } from '../../src/worker/worker.ts';
+import { HAPPYCOLIS_SECRET, PIPELINE } from './messages.ts';
+
+export interface Stack {
+  readonly broker: TestBroker;
+  readonly registry: EmbeddedRegistry;
+  readonly ingress: RunningIngress;
+  readonly worker: RunningWorker;
+  /** The worker's configuration (topics, consumer settings). */
+  readonly config: Config;
+  /** A client of the broker, for the benchmark's own producers and consumers. */
+  readonly kafka: Kafka;
+  /** Raw records the worker has processed (routed, dead-lettered or deduplicated). */
+  processed(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the pipeline with its defaults, but HTTP on 127.0.0.1 and an
+ * ephemeral port, HappyColis signed with {@link HAPPYCOLIS_SECRET}, Ongoing
+ * and Shipwell without authentication, and `overrides`.
+ */
+export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
+  const broker = await startTestBroker();
+  const registry = await startEmbeddedRegistry();
+  const env = {
+    KAFKA_BROKERS: broker.brokers.join(','),
+    SCHEMA_REGISTRY_URL: registry.url,
+    WHARF_TOPIC_PARTITIONS: '4',
+    WHARF_INGRESS_HOST: '127.0.0.1',
+    WHARF_INGRESS_PORT: '0',
+    WHARF_HAPPYCOLIS_SECRETS: HAPPYCOLIS_SECRET,
+    WHARF_SHIPWELL_AUTH: 'none',
+    WHARF_ONGOING_AUTH: 'none',
+    WHARF_WORKER_METRICS_HOST: '127.0.0.1',
+    WHARF_WORKER_METRICS_PORT: '0',
+    WHARF_LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+  const logger = pino({ level: 'silent' });
+  const ingress = await startIngress(loadConfig(env, 'ingress'), logger, {
+    metrics: createMetrics(),
+  });
+  const config = loadConfig(env, 'worker');
+  const worker = await startWorker(config, { adapters: PIPELINE.adapters }, logger, {
+    metrics: createMetrics(),
+  });
+  const kafka = new Kafka({
+    clientId: 'bench',
+    brokers: [...broker.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  return {
+    broker,
+    registry,
+    ingress,
+    worker,
+    config,
+    kafka,
+    async processed() {
+      const { values } = await worker.metrics.workerRecords.get();
+      return values.reduce((sum, value) => sum + value.value, 0);
+    },
+    async close() {
+      await ingress.shutdown();
+      await worker.shutdown();
+      await registry.close();
+      await broker.stop();
+    },
+  };
+}
