@@ -79,6 +79,8 @@ export interface DeadLetterRecord {
   /** The original headers plus `wharf-error-*` and `wharf-original-*`. */
   readonly headers: Readonly<Record<string, string>>;
   readonly error: PipelineError;
+  /** The provider's event type, when the record got past detection (for metrics). */
+  readonly eventType?: string;
 }
 
 /** What one raw record becomes. */
@@ -107,6 +109,7 @@ export function deadLetter(
   raw: RawRecord,
   config: Pick<PipelineConfig, 'deadLetterTopic'>,
   error: PipelineError,
+  eventType?: string,
 ): DeadLetterRecord {
   return {
     kind: 'dead-letter',
@@ -124,6 +127,7 @@ export function deadLetter(
       [DEAD_LETTER_HEADERS.originalOffset]: raw.offset,
     },
     error,
+    ...(eventType === undefined ? {} : { eventType }),
   };
 }
 
@@ -238,16 +242,21 @@ function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput
   }
   const issue = adapter.worker.validate(parsed.message, detected);
   if (issue) {
-    return deadLetter(raw, config, {
-      stage: 'validate',
-      code: 'SCHEMA_VALIDATION_FAILED',
-      message: `${issue.path || 'the message'} does not fit the ${source} ${detected.eventType} schema (expected ${issue.expected})`,
-      path: issue.path,
-    });
+    return deadLetter(
+      raw,
+      config,
+      {
+        stage: 'validate',
+        code: 'SCHEMA_VALIDATION_FAILED',
+        message: `${issue.path || 'the message'} does not fit the ${source} ${detected.eventType} schema (expected ${issue.expected})`,
+        path: issue.path,
+      },
+      detected.eventType,
+    );
   }
   const normalized = adapter.normalize(parsed.message, detected, context);
   if ('code' in normalized) {
-    return deadLetter(raw, config, { stage: 'normalize', ...normalized });
+    return deadLetter(raw, config, { stage: 'normalize', ...normalized }, detected.eventType);
   }
   return domainRecord(raw, config, { source, detected, normalized, payload: parsed.text });
 }
@@ -268,12 +277,17 @@ function domainRecord(
 ): PipelineOutput {
   const receivedAt = readProviderTime(raw.headers[RAW_HEADERS.receivedAt], 'UTC')?.utc;
   if (receivedAt === undefined) {
-    return deadLetter(raw, config, {
-      stage: 'normalize',
-      code: 'NORMALIZATION_FAILED',
-      message: `the ${RAW_HEADERS.receivedAt} header is missing or not a timestamp`,
-      path: '',
-    });
+    return deadLetter(
+      raw,
+      config,
+      {
+        stage: 'normalize',
+        code: 'NORMALIZATION_FAILED',
+        message: `the ${RAW_HEADERS.receivedAt} header is missing or not a timestamp`,
+        path: '',
+      },
+      detected.eventType,
+    );
   }
   const providerTime =
     normalized.providerTime === null

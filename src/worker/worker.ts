@@ -132,6 +132,8 @@ export async function startWorker(
   let consuming = false;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     consuming = true;
+    // Partitions another worker took over must not keep showing their last lag.
+    metrics.workerConsumerLag.reset();
   });
   let fatal: Error | undefined;
   const failed = new Promise<Error>((resolve) => {
@@ -220,7 +222,11 @@ function processBatch(
         const { stage, code } = output.error;
         counts.push(() => {
           metrics.workerDeadLetters.inc({ source, stage, code });
-          metrics.workerRecords.inc({ source, event_type: 'unknown', outcome: 'dead_lettered' });
+          metrics.workerRecords.inc({
+            source,
+            event_type: output.eventType ?? 'unknown',
+            outcome: 'dead_lettered',
+          });
         });
         outgoing.push({
           topic: output.topic,
@@ -333,13 +339,21 @@ async function produceAll(
   const byTopic = new Map<string, Message[]>();
   for (const { topic, message } of records)
     byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+  const started = process.hrtime.bigint();
+  const observe = (outcome: 'ok' | 'error') => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    for (const topic of byTopic.keys())
+      metrics.produceDuration.observe({ topic, outcome }, seconds);
+  };
   try {
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+    observe('ok');
     return [];
   } catch (error) {
+    observe('error');
     if (!isTooLarge(error)) throw error;
   }
   const refused: Outgoing[] = [];
@@ -391,11 +405,11 @@ async function encoded(
     };
   } catch (error) {
     const message = error instanceof Error ? error.message : 'does not fit the canonical schema';
-    return deadLetter(raw, config, {
-      stage: 'encode',
-      code: 'NORMALIZATION_FAILED',
-      message,
-      path: '',
-    });
+    return deadLetter(
+      raw,
+      config,
+      { stage: 'encode', code: 'NORMALIZATION_FAILED', message, path: '' },
+      output.event.providerEventType,
+    );
   }
 }

@@ -169,6 +169,21 @@ describe('transform', () => {
   });
 
   it.each([
+    ['a body that is not JSON', raw('{"type": '), undefined],
+    ['an unknown type', raw({ type: 'place/closed' }), undefined],
+    ['a schema misfit', raw({ type: 'place/opened', id: 7 }), 'place/opened'],
+    ['a normalization failure', raw({ type: 'place/opened', id: 'reject' }), 'place/opened'],
+    [
+      'no received-at header',
+      raw({ type: 'place/opened', id: 'L1' }, { 'wharf-received-at': 'never' }),
+      'place/opened',
+    ],
+  ])('tells the event type of %s when detection got that far', (_name, record, eventType) => {
+    const output = transform(record, config);
+    expect(output.kind === 'dead-letter' && output.eventType).toBe(eventType);
+  });
+
+  it.each([
     ['no source header', raw({ id: 'x' }, { 'wharf-source': '' }), 'source', 'MISSING_SOURCE', ''],
     ['an empty body', raw(undefined), 'parse', 'INVALID_JSON', ''],
     ['a body that is not JSON', raw('{"type": '), 'parse', 'INVALID_JSON', ''],
