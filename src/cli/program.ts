@@ -4,7 +4,10 @@
  */
 import { Command } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
+import { registerDlq } from './commands/dlq.ts';
 import { registerIngress } from './commands/ingress.ts';
+import { registerReplay } from './commands/replay.ts';
+import { registerSchemas } from './commands/schemas.ts';
 import { registerSend } from './commands/send.ts';
 import { registerStart } from './commands/start.ts';
 import { registerTail } from './commands/tail.ts';
@@ -27,5 +30,8 @@ export function buildProgram(): Command {
   registerStart(program);
   registerSend(program);
   registerTail(program);
+  registerDlq(program);
+  registerReplay(program);
+  registerSchemas(program);
   return program;
 }
