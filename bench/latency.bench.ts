@@ -21,7 +21,9 @@
  * Options (`node bench/latency.bench.ts …`; through `npm run bench` as the
  * variables in parentheses): --rate (requests/s; BENCH_RATE; default 200),
  * --seconds (per round; default 5, 20 with --full / BENCH_FULL=1), --rounds
- * (default 3), --max-wait-ms (default 10).
+ * (default 3), --max-wait-ms (default 10), --partition-concurrency (the
+ * worker's WHARF_WORKER_PARTITION_CONCURRENCY, default 4 as in a deployment;
+ * the benchmark's raw topics have 12 partitions in all).
  */
 import { createHistogram } from 'node:perf_hooks';
 import type { RecordableHistogram } from 'node:perf_hooks';
@@ -39,6 +41,7 @@ const { values: options } = parseArgs({
     seconds: { type: 'string' },
     rounds: { type: 'string', default: '3' },
     'max-wait-ms': { type: 'string', default: '10' },
+    'partition-concurrency': { type: 'string', default: '4' },
     full: { type: 'boolean', default: process.env.BENCH_FULL === '1' },
   },
 });
@@ -109,7 +112,10 @@ const ms = (histogram: RecordableHistogram, percentile: number) =>
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-const stack = await startStack({ WHARF_WORKER_MAX_WAIT_MS: options['max-wait-ms'] });
+const stack = await startStack({
+  WHARF_WORKER_MAX_WAIT_MS: options['max-wait-ms'],
+  WHARF_WORKER_PARTITION_CONCURRENCY: options['partition-concurrency'],
+});
 try {
   const maxWaitTimeInMs = stack.config.worker.maxWaitMs;
   const kafka = createKafka(stack.config.kafka, pino({ level: 'silent' }));
@@ -204,7 +210,7 @@ try {
   const row = (name: string, result: ReturnType<typeof summary>) =>
     `${name.padEnd(46)} ${String(result.count).padStart(6)} records   p50 ${result.p50.toFixed(1).padStart(6)} ms   p99 ${result.p99.toFixed(1).padStart(6)} ms   max ${result.max.toFixed(1).padStart(6)} ms`;
   console.log(
-    `latency at ${String(rate)} req/s: median of ${String(rounds)} interleaved rounds of ${String(seconds)} s, consumers' max wait ${String(maxWaitTimeInMs)} ms, failed requests: ${load.failureSummary()}, lost ${String(baseline.lost + pipeline.lost)}`,
+    `latency at ${String(rate)} req/s: median of ${String(rounds)} interleaved rounds of ${String(seconds)} s, consumers' max wait ${String(maxWaitTimeInMs)} ms, worker partition concurrency ${String(stack.config.worker.partitionConcurrency)}, failed requests: ${load.failureSummary()}, lost ${String(baseline.lost + pipeline.lost)}`,
   );
   console.log(row('baseline  produce → consume (one hop)', base));
   console.log(row('pipeline  HTTP → canonical record consumed', full));
