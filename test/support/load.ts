@@ -16,6 +16,8 @@ export interface LoadRequest {
 
 /** One answer of a load. */
 export interface LoadAnswer {
+  /** The request's index, as given to the request function. */
+  readonly index: number;
   /** The HTTP status, or 0 when the request failed or hung past the client's patience. */
   readonly status: number;
   /** The request id of a 200, or the error code of a refusal. */
@@ -74,6 +76,7 @@ async function send(options: LoadOptions, i: number, started: number): Promise<L
       error?: { code?: string; message?: string };
     };
     return {
+      index: i,
       status: response.status,
       id: json.id,
       code: json.error?.code,
@@ -85,6 +88,7 @@ async function send(options: LoadOptions, i: number, started: number): Promise<L
     };
   } catch (error) {
     return {
+      index: i,
       status: 0,
       id: undefined,
       code: undefined,
