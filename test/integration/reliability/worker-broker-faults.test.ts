@@ -99,7 +99,11 @@ describe.skipIf(!canInjectFaults())('worker under Kafka errors on produce and co
             if (collector.arrived(stream) === RECORDS) return true;
             const failed = await Promise.race([
               worker.failed,
-              new Promise<undefined>((resolve) => setImmediate(resolve)),
+              new Promise<undefined>((resolve) => {
+                setImmediate(() => {
+                  resolve(undefined);
+                });
+              }),
             ]);
             if (failed) {
               failures.push(failed.message);
