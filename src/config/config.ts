@@ -12,6 +12,8 @@ import type { Domain } from '../canonical/model.ts';
 import { DOMAINS } from '../canonical/model.ts';
 import { isKnownZone } from '../canonical/time.ts';
 import { ongoingStatusTable } from '../providers/ongoing/statuses.ts';
+import type { OngoingEventType } from '../providers/ongoing/worker.ts';
+import { ongoingTriggerAliasTable } from '../providers/ongoing/worker.ts';
 
 /** Authentication of one source. Secrets are never logged. */
 export type SourceAuth =
@@ -89,6 +91,11 @@ export interface Config {
     readonly timeZone: string;
     /** Ongoing status number → canonical status (defaults plus WHARF_ONGOING_STATUS_MAP). */
     readonly ongoingStatuses: ReadonlyMap<number, FulfillmentStatus>;
+    /**
+     * A warehouse's own Ongoing trigger names (normalized) → the trigger they
+     * mean, on top of the built-in names (WHARF_ONGOING_TRIGGER_ALIASES).
+     */
+    readonly ongoingTriggerAliases: Readonly<Record<string, OngoingEventType>>;
     /** Compacted topic that keeps the deduplication window across restarts. */
     readonly dedupTopic: string;
     /** A provider's redelivery within this window yields no second canonical event. */
@@ -171,6 +178,21 @@ const baseSchema = z.object({
   WHARF_KEEP_ALIVE_TIMEOUT_MS: int(1).default(5_000),
 });
 
+/** An optional variable read by a parser that throws an Error saying what is wrong. */
+function parsedWith<T>(parse: (value: string | undefined) => T) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      try {
+        return parse(value);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    });
+}
+
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
   WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
@@ -184,17 +206,8 @@ const workerSchema = z.object({
     .string()
     .refine(isKnownZone, 'must be an IANA time zone, e.g. UTC or Europe/Paris')
     .default('UTC'),
-  WHARF_ONGOING_STATUS_MAP: z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      try {
-        return ongoingStatusTable(value);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    }),
+  WHARF_ONGOING_STATUS_MAP: parsedWith(ongoingStatusTable),
+  WHARF_ONGOING_TRIGGER_ALIASES: parsedWith(ongoingTriggerAliasTable),
   WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v1'),
   WHARF_DEDUP_WINDOW_SECONDS: int(0).default(86_400),
   WHARF_DEDUP_MAX_ENTRIES: int(1).default(1_000_000),
@@ -224,6 +237,7 @@ function workerSettings(values: z.infer<typeof workerSchema>): Config['worker'] 
     deadLetterTopic: values.WHARF_DEAD_LETTER_TOPIC,
     timeZone: values.WHARF_PROVIDER_TIME_ZONE,
     ongoingStatuses: values.WHARF_ONGOING_STATUS_MAP,
+    ongoingTriggerAliases: values.WHARF_ONGOING_TRIGGER_ALIASES,
     dedupTopic: values.WHARF_DEDUP_TOPIC,
     dedupWindowMs: values.WHARF_DEDUP_WINDOW_SECONDS * 1000,
     dedupMaxEntries: values.WHARF_DEDUP_MAX_ENTRIES,

@@ -5,7 +5,8 @@ import { normalizeHappycolis } from './happycolis/normalize.ts';
 import { happycolisWorker } from './happycolis/worker.ts';
 import { ongoing } from './ongoing/index.ts';
 import { createOngoingNormalizer } from './ongoing/normalize.ts';
-import { ongoingWorker } from './ongoing/worker.ts';
+import { createOngoingWorker } from './ongoing/worker.ts';
+import type { OngoingEventType } from './ongoing/worker.ts';
 import type { Provider, ProviderAdapter, Source } from './provider.ts';
 import { shipwell } from './shipwell/index.ts';
 import { normalizeShipwell } from './shipwell/normalize.ts';
@@ -21,6 +22,8 @@ export const PROVIDERS: Readonly<Record<Source, Provider>> = { ongoing, shipwell
 export interface ProviderSettings {
   /** Ongoing status number → canonical status (warehouses rename and add statuses). */
   readonly ongoingStatuses: ReadonlyMap<number, FulfillmentStatus>;
+  /** A warehouse's own Ongoing trigger names → the trigger they mean; none if absent. */
+  readonly ongoingTriggerAliases?: Readonly<Record<string, OngoingEventType>>;
 }
 
 /** Each provider's detect, validate and normalize, configured. */
@@ -29,7 +32,7 @@ export function providerAdapters(
 ): Readonly<Record<Source, ProviderAdapter>> {
   return {
     ongoing: {
-      worker: ongoingWorker,
+      worker: createOngoingWorker(settings.ongoingTriggerAliases),
       normalize: createOngoingNormalizer(settings.ongoingStatuses),
     },
     shipwell: { worker: shipwellWorker, normalize: normalizeShipwell },

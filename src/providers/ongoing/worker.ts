@@ -26,10 +26,16 @@ export type OngoingEventType = (typeof ONGOING_EVENT_TYPES)[number];
 /**
  * Reduces a trigger name to the form alias keys are written in: lower case,
  * letters and digits only. `Order is picked`, `order_is_picked` and
- * `OrderIsPicked` all become `orderispicked`.
+ * `OrderIsPicked` all become `orderispicked`. Letters are any script's (a
+ * warehouse names its triggers in its own language: `Status ändrad` is
+ * `statusändrad`), composed first so that `ä` written as `a` plus a combining
+ * mark is the same name.
  */
 export function normalizeTriggerName(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 /**
@@ -51,6 +57,47 @@ export const ONGOING_TRIGGER_ALIASES: Readonly<Record<string, OngoingEventType>>
   orderispicked: 'order.picked',
   picked: 'order.picked',
 });
+
+/**
+ * Reads a deployment's own trigger names (configuration
+ * `WHARF_ONGOING_TRIGGER_ALIASES`): comma-separated `name=trigger` pairs, e.g.
+ * `Kundorder plockad=order.picked,Plockad=order.picked`, the same style as the
+ * status table. Names are keyed normalized (see {@link normalizeTriggerName}),
+ * so case, spaces and punctuation, a comma included, need not be written; the
+ * trigger is one of {@link ONGOING_EVENT_TYPES}.
+ *
+ * @throws {Error} naming the first pair that is malformed, has no letter or
+ *   digit in its name, names no trigger, or gives a name a second trigger.
+ */
+export function ongoingTriggerAliasTable(
+  text: string | undefined,
+): Readonly<Record<string, OngoingEventType>> {
+  const table = new Map<string, OngoingEventType>();
+  for (const pair of (text ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const parts = pair.split('=').map((part) => part.trim());
+    const [name = '', target = ''] = parts;
+    if (parts.length !== 2 || name === '' || target === '') {
+      throw new Error(`"${pair}" is not <trigger name>=<${ONGOING_EVENT_TYPES.join('|')}>`);
+    }
+    const key = normalizeTriggerName(name);
+    if (key === '') throw new Error(`"${pair}": the name has no letter or digit`);
+    const type = ONGOING_EVENT_TYPES.find((known) => known === target.toLowerCase());
+    if (type === undefined) {
+      throw new Error(`"${pair}": ${target} is not one of ${ONGOING_EVENT_TYPES.join(', ')}`);
+    }
+    const earlier = table.get(key);
+    if (earlier !== undefined && earlier !== type) {
+      throw new Error(
+        `"${pair}": ${name} is already ${earlier} (names compare by letters and digits)`,
+      );
+    }
+    table.set(key, type);
+  }
+  return Object.fromEntries(table);
+}
 
 // Loaded once: every trigger delivers the same WebhookOrderPayload.
 const ORDER_WEBHOOK = loadAvroType(

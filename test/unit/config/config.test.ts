@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config/config.ts';
+import {
+  CONFIG_VARIABLES,
+  ConfigError,
+  loadConfig,
+  loadWorkerSettings,
+} from '../../../src/config/config.ts';
+import type { Role } from '../../../src/config/config.ts';
 
 const minimal = {
   KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
@@ -8,9 +14,9 @@ const minimal = {
   WHARF_ONGOING_SECRETS: 'user:password',
 };
 
-function issuesOf(env: Record<string, string>): readonly string[] {
+function issuesOf(env: Record<string, string>, role: Role = 'ingress'): readonly string[] {
   try {
-    loadConfig(env);
+    loadConfig(env, role);
   } catch (error) {
     if (error instanceof ConfigError) return error.issues;
     throw error;
@@ -132,5 +138,73 @@ describe('loadConfig', () => {
     expect(issuesOf({ ...minimal, WHARF_SHIPWELL_AUTH: 'hmac' })).toEqual([
       expect.stringMatching(/^WHARF_SHIPWELL_AUTH: /),
     ]);
+  });
+});
+
+describe('WHARF_ONGOING_TRIGGER_ALIASES', () => {
+  const worker = { ...minimal, SCHEMA_REGISTRY_URL: 'http://registry:8081' };
+  const aliasIssues = (value: string) =>
+    issuesOf({ ...worker, WHARF_ONGOING_TRIGGER_ALIASES: value }, 'worker');
+
+  it('is read by the worker, and deployment files are checked for it', () => {
+    expect(CONFIG_VARIABLES).toContain('WHARF_ONGOING_TRIGGER_ALIASES');
+    const config = loadConfig(
+      {
+        ...worker,
+        WHARF_ONGOING_TRIGGER_ALIASES:
+          ' Kundorder plockad = order.picked , Plockad=order.picked,Ny order=ORDER.CREATED,',
+      },
+      'worker',
+    );
+    expect(config.worker.ongoingTriggerAliases).toEqual({
+      kundorderplockad: 'order.picked',
+      plockad: 'order.picked',
+      nyorder: 'order.created',
+    });
+    expect(
+      loadWorkerSettings({ WHARF_ONGOING_TRIGGER_ALIASES: 'Status ändrad=order.status_changed' })
+        .ongoingTriggerAliases,
+    ).toEqual({ statusändrad: 'order.status_changed' });
+  });
+
+  it('defaults to no extra names, also when empty', () => {
+    expect(loadWorkerSettings({}).ongoingTriggerAliases).toEqual({});
+    expect(loadWorkerSettings({ WHARF_ONGOING_TRIGGER_ALIASES: '' }).ongoingTriggerAliases).toEqual(
+      {},
+    );
+  });
+
+  it.each([
+    ['Kundorder plockad', /"Kundorder plockad" is not <trigger name>=<order.created\|/],
+    ['=order.picked', /"=order.picked" is not <trigger name>=/],
+    ['Plockad=', /"Plockad=" is not <trigger name>=/],
+    ['a=b=order.picked', /"a=b=order.picked" is not <trigger name>=/],
+    ['--=order.picked', /"--=order.picked": the name has no letter or digit/],
+    [
+      'Plockad=picked',
+      /"Plockad=picked": picked is not one of order.created, order.status_changed, order.picked/,
+    ],
+    [
+      'Plockad=order.picked,PLOCKAD=order.created',
+      /"PLOCKAD=order.created": PLOCKAD is already order.picked/,
+    ],
+  ])('refuses %j, naming the variable and the problem', (value, problem) => {
+    const issues = aliasIssues(value);
+    expect(issues).toEqual([expect.stringMatching(/^WHARF_ONGOING_TRIGGER_ALIASES: /)]);
+    expect(issues[0]).toMatch(problem);
+    expect(() => loadWorkerSettings({ WHARF_ONGOING_TRIGGER_ALIASES: value })).toThrow(ConfigError);
+  });
+
+  it('is reported with the other wrong variables, and ignored by the ingress', () => {
+    expect(
+      issuesOf(
+        { ...worker, WHARF_ONGOING_TRIGGER_ALIASES: 'x=y', WHARF_ONGOING_STATUS_MAP: 'x=y' },
+        'worker',
+      ),
+    ).toEqual([
+      expect.stringMatching(/^WHARF_ONGOING_STATUS_MAP: /),
+      expect.stringMatching(/^WHARF_ONGOING_TRIGGER_ALIASES: /),
+    ]);
+    expect(issuesOf({ ...minimal, WHARF_ONGOING_TRIGGER_ALIASES: 'x=y' })).toEqual([]);
   });
 });

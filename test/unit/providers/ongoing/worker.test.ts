@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadAvroType } from '../../../../src/providers/avro-validation.ts';
+import { providerAdapters } from '../../../../src/providers/index.ts';
+import { DEFAULT_ONGOING_STATUSES } from '../../../../src/providers/ongoing/statuses.ts';
 import {
   ONGOING_TRIGGER_ALIASES,
   createOngoingWorker,
   normalizeTriggerName,
+  ongoingTriggerAliasTable,
   ongoingWorker,
 } from '../../../../src/providers/ongoing/worker.ts';
 import type { RawContext } from '../../../../src/providers/provider.ts';
@@ -168,6 +171,44 @@ describe('Ongoing worker: detection', () => {
     });
     expect(ongoingWorker.detect({ webhookTemplate: 'created' }, BODY_ONLY)).toEqual({
       eventType: 'order.created',
+    });
+  });
+});
+
+describe('Ongoing worker: configured trigger names', () => {
+  it('keeps letters of any script, composed, and drops the rest', () => {
+    expect(normalizeTriggerName('Status ändrad!')).toBe('statusändrad');
+    // "ä" as "a" plus a combining diaeresis is the same name.
+    expect(normalizeTriggerName('Status a\u0308ndrad')).toBe('statusändrad');
+    expect(normalizeTriggerName('Utlämnad')).not.toBe(normalizeTriggerName('Utlamnad'));
+  });
+
+  it('reads name=trigger pairs into normalized keys', () => {
+    expect(
+      ongoingTriggerAliasTable('Kundorder plockad=order.picked, Ny order = order.created,,'),
+    ).toEqual({ kundorderplockad: 'order.picked', nyorder: 'order.created' });
+    expect(ongoingTriggerAliasTable(undefined)).toEqual({});
+    // The same name twice for the same trigger is harmless.
+    expect(ongoingTriggerAliasTable('Plockad=order.picked,PLOCKAD=order.picked')).toEqual({
+      plockad: 'order.picked',
+    });
+  });
+
+  it('routes a configured name through the adapters the worker builds from its settings', () => {
+    const configured = providerAdapters({
+      ongoingStatuses: DEFAULT_ONGOING_STATUSES,
+      ongoingTriggerAliases: ongoingTriggerAliasTable('Kundorder plockad=order.picked'),
+    }).ongoing.worker;
+    const message = { ...fixture('order-picked.json'), webhookTemplate: 'Kundorder plockad' };
+    expect(configured.detect(message, BODY_ONLY)).toEqual({ eventType: 'order.picked' });
+    expect(configured.detect({ webhookTemplate: 'Order is created' }, BODY_ONLY)).toEqual({
+      eventType: 'order.created',
+    });
+    const unconfigured = providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }).ongoing
+      .worker;
+    expect(unconfigured.detect(message, BODY_ONLY)).toMatchObject({
+      code: 'UNKNOWN_EVENT_TYPE',
+      path: 'webhookTemplate',
     });
   });
 });
