@@ -7,17 +7,11 @@
  * already routed is absorbed by the worker's deduplication.
  */
 import { Command } from 'commander';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDlq } from '../../../src/cli/commands/dlq.ts';
 import { registerReplay } from '../../../src/cli/commands/replay.ts';
 import { processIo } from '../../../src/ops/command-io.ts';
-import { loadConfig } from '../../../src/config/config.ts';
-import { createMetrics } from '../../../src/metrics/catalog.ts';
-import { providerAdapters } from '../../../src/providers/index.ts';
-import { createOngoingWorker } from '../../../src/providers/ongoing/worker.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
-import { startWorker } from '../../../src/worker/worker.ts';
 import { countRecords, header, readTopic } from '../../support/ingress.ts';
 import { cleanupsAfterEach, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
 import { runOps } from '../../support/ops-cli.ts';
@@ -77,26 +71,6 @@ async function endOffsets(topic: string): Promise<Record<number, string>> {
   } finally {
     await admin.disconnect();
   }
-}
-
-/** A worker started with the warehouse's trigger name added to the Ongoing aliases. */
-async function startConfiguredWorker(env: Record<string, string>) {
-  const config = loadConfig(env, 'worker');
-  const adapters = providerAdapters(config.worker);
-  return startWorker(
-    config,
-    {
-      adapters: {
-        ...adapters,
-        ongoing: {
-          ...adapters.ongoing,
-          worker: createOngoingWorker({ [WAREHOUSE_TRIGGER]: 'order.picked' }),
-        },
-      },
-    },
-    pino({ level: 'silent' }),
-    { metrics: createMetrics({ defaultMetrics: false }) },
-  );
 }
 
 const cli = (args: readonly string[], env: Record<string, string>, isTTY = false) =>
@@ -173,8 +147,12 @@ describe('wharf replay', () => {
     await unconfigured.shutdown();
     unconfiguredRunning = false;
 
-    // 3. The worker restarted with the trigger name in its configuration.
-    const configured = await startConfiguredWorker(env);
+    // 3. The worker restarted with the trigger name in its configuration: only the environment
+    // changes (same topics, same group), as a redeploy with the variable set would.
+    const configured = await startTestWorker({
+      ...env,
+      WHARF_ONGOING_TRIGGER_ALIASES: `${WAREHOUSE_TRIGGER}=order.picked`,
+    });
     cleanups.push(() => configured.shutdown());
     const offsets = refailed
       .map((record) => `${String(record.partition)}:${record.offset}`)
