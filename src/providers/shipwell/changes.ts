@@ -52,6 +52,8 @@ function collect(
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
+  // Most values of both sides are the same string or number: no JSON needed.
+  if (a === b) return true;
   if (
     (typeof a === 'number' && typeof b === 'string') ||
     (typeof a === 'string' && typeof b === 'number')
@@ -59,6 +61,8 @@ function sameValue(a: unknown, b: unknown): boolean {
     const decimal = toDecimalString(a);
     return decimal !== undefined && decimal === toDecimalString(b);
   }
+  // Scalars that differ are different (JSON writes each scalar one way).
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   return canonicalJson(a) === canonicalJson(b);
 }
 
