@@ -92,9 +92,10 @@ function word(value: string): string {
  * @param action - the event type's action, e.g. `integration-error`.
  */
 export function happycolisStatus(state: string | null, action: string): FulfillmentStatus {
-  const fromAction = HAPPYCOLIS_STATUSES.get(word(action));
+  const actionWord = word(action);
+  const fromAction = HAPPYCOLIS_STATUSES.get(actionWord);
   const fromState = state === null ? undefined : HAPPYCOLIS_STATUSES.get(word(state));
-  return NO_STATUS_ACTIONS.has(word(action))
+  return NO_STATUS_ACTIONS.has(actionWord)
     ? (fromState ?? fromAction ?? 'UNKNOWN')
     : (fromAction ?? fromState ?? 'UNKNOWN');
 }
