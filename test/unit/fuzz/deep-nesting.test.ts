@@ -1,10 +1,10 @@
 /**
- * Nesting far deeper than the fuzz families generate (MAX_FUZZ_DEPTH).
- *
- * V8's JSON.parse accepts any nesting, but JSON.stringify and the providers'
- * code recurse: at 10,000 levels that overflowed the stack, and the record was
- * dead-lettered as INTERNAL. The pipeline now refuses a body nested deeper than
- * MAX_NESTING_DEPTH at parse, with its own code (NESTING_TOO_DEEP).
+ * Nesting far deeper than JSON.stringify can write back: V8's JSON.parse
+ * accepts any depth, but the providers stringify parsed messages again
+ * (digests, Shipwell's changes), which overflowed the stack at about 5,000
+ * levels and came out as INTERNAL at stage normalize. The pipeline now
+ * refuses bodies nested deeper than 1,000 levels at parse (NESTING_TOO_DEEP);
+ * this keeps it so, in every real message of every provider.
  */
 import { describe, it } from 'vitest';
 import { SOURCES } from '../../../src/providers/provider.ts';
