@@ -95,6 +95,11 @@ describe('values.schema.json', () => {
       { config: { worker: { ongoingStatusMap: 'PACKED=410' } } },
       '/config/worker/ongoingStatusMap',
     ],
+    [
+      'a trigger alias to no trigger',
+      { config: { worker: { ongoingTriggerAliases: 'Plockad=order.packed' } } },
+      '/config/worker/ongoingTriggerAliases',
+    ],
     ['an unknown service type', { service: { type: 'Cluster' } }, '/service/type'],
     [
       'a resource request as a list',
