@@ -41,12 +41,21 @@ export interface StartWorkerOptions {
   readonly now?: () => number;
 }
 
-function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
+/** A Kafka record's headers as text, the first value of a repeated header. */
+export function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
     const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) result[name] = first.toString();
+    // Defined, not assigned: a header named __proto__ is kept like any other.
+    if (first !== undefined) {
+      Object.defineProperty(result, name, {
+        value: first.toString(),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
   return result;
 }

@@ -134,6 +134,22 @@ describe('loadConfig', () => {
     ).toEqual([expect.stringMatching(/each source needs its own raw topic/)]);
   });
 
+  it('keeps the slow-client deadlines and the publisher cap consistent', () => {
+    expect(
+      issuesOf({
+        ...minimal,
+        WHARF_HEADERS_TIMEOUT_MS: '20000',
+        WHARF_REQUEST_TIMEOUT_MS: '10000',
+      }),
+    ).toEqual(['WHARF_HEADERS_TIMEOUT_MS: must not exceed WHARF_REQUEST_TIMEOUT_MS']);
+    expect(
+      issuesOf({ ...minimal, WHARF_MAX_BODY_BYTES: '2048', WHARF_MAX_PENDING_BYTES: '1024' }),
+    ).toEqual(['WHARF_MAX_PENDING_BYTES: must be at least WHARF_MAX_BODY_BYTES']);
+    expect(
+      issuesOf({ ...minimal, WHARF_HEADERS_TIMEOUT_MS: '5000', WHARF_REQUEST_TIMEOUT_MS: '5000' }),
+    ).toEqual([]);
+  });
+
   it('signature auth is only offered to providers that sign', () => {
     expect(issuesOf({ ...minimal, WHARF_SHIPWELL_AUTH: 'hmac' })).toEqual([
       expect.stringMatching(/^WHARF_SHIPWELL_AUTH: /),
