@@ -5,8 +5,17 @@
  * name every field that breaks it and how: a field added without a default,
  * a type changed, an enum symbol removed, a record renamed.
  */
-import avsc from 'avsc';
 import type { Type, types } from 'avsc';
+import {
+  branches,
+  isArray,
+  isEnum,
+  isFixed,
+  isMap,
+  isRecord,
+  isUnion,
+  resolutionError,
+} from '../registry/avro-types.ts';
 
 /** One reason a reader cannot read a writer's data. */
 export interface Incompatibility {
@@ -16,55 +25,6 @@ export interface Incompatibility {
   readonly field: string | undefined;
   /** What changed, in words. */
   readonly reason: string;
-}
-
-function resolves(reader: Type, writer: Type): boolean {
-  try {
-    // As the registry does: Avro Java matches named types on their unqualified names.
-    reader.createResolver(writer, { ignoreNamespaces: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function resolutionError(reader: Type, writer: Type): string {
-  try {
-    reader.createResolver(writer, { ignoreNamespaces: true });
-    return 'cannot be resolved';
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
-function isUnion(type: Type): type is types.WrappedUnionType | types.UnwrappedUnionType {
-  return (
-    type instanceof avsc.types.WrappedUnionType || type instanceof avsc.types.UnwrappedUnionType
-  );
-}
-
-function branches(type: Type): readonly Type[] {
-  return isUnion(type) ? type.types : [type];
-}
-
-function isRecord(type: Type): type is types.RecordType {
-  return type instanceof avsc.types.RecordType;
-}
-
-function isEnum(type: Type): type is types.EnumType {
-  return type instanceof avsc.types.EnumType;
-}
-
-function isArray(type: Type): type is types.ArrayType {
-  return type instanceof avsc.types.ArrayType;
-}
-
-function isMap(type: Type): type is types.MapType {
-  return type instanceof avsc.types.MapType;
-}
-
-function isFixed(type: Type): type is types.FixedType {
-  return type instanceof avsc.types.FixedType;
 }
 
 function shortName(name: string): string {
@@ -123,20 +83,22 @@ export function explainFieldChanges(
 }
 
 function walk(reader: Type, writer: Type, path: string, context: Walk): Incompatibility[] {
-  if (resolves(reader, writer)) return [];
+  if (resolutionError(reader, writer) === undefined) return [];
   // Recursive schemas: the same pair of named types at a deeper path says nothing new.
   const pair = `${reader.name ?? path}|${writer.name ?? path}`;
   if (reader.name !== undefined && context.seen.has(pair)) return [];
   context.seen.add(pair);
   const found = describe(reader, writer, path, context);
-  return found.length > 0 ? found : [incompatibility(path, resolutionError(reader, writer))];
+  return found.length > 0
+    ? found
+    : [incompatibility(path, resolutionError(reader, writer) ?? 'cannot be resolved')];
 }
 
 function describe(reader: Type, writer: Type, path: string, context: Walk): Incompatibility[] {
   if (isUnion(writer)) {
     // Every value the writer may have written must be readable.
     return branches(writer).flatMap((branch) => {
-      if (resolves(reader, branch)) return [];
+      if (resolutionError(reader, branch) === undefined) return [];
       const closest = sameKind(reader, branch);
       return closest
         ? walk(closest, branch, path, context)

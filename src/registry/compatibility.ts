@@ -3,9 +3,17 @@
  * reader type can read data written with a writer type exactly when
  * `reader.createResolver(writer)` succeeds.
  */
-import avsc from 'avsc';
 import type { Type, types } from 'avsc';
 
+import {
+  isArray,
+  isEnum,
+  isFixed,
+  isMap,
+  isRecord,
+  mapValues,
+  resolutionError,
+} from './avro-types.ts';
 import { InvalidCompatibilityLevelError } from './errors.ts';
 
 /** Compatibility levels, with Confluent's names and meaning. */
@@ -115,16 +123,6 @@ function explainAt(reader: Type, writer: Type, path: string, visited: Visited): 
   return locate(reader, writer, path, visited) ?? `at ${path}: ${describe(reader, writer, error)}`;
 }
 
-function resolutionError(reader: Type, writer: Type): string | undefined {
-  try {
-    // Avro Java (hence Confluent) matches named types on their unqualified names.
-    reader.createResolver(writer, { ignoreNamespaces: true });
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-}
-
 /** Descends into records, arrays and maps to find the innermost field that fails to resolve. */
 function locate(reader: Type, writer: Type, path: string, visited: Visited): string | undefined {
   if (isRecord(reader) && isRecord(writer)) {
@@ -179,33 +177,4 @@ function markVisited(visited: Visited, reader: Type, writer: Type): boolean {
 
 function displayName(type: Type): string {
   return type.name ?? type.typeName;
-}
-
-function isRecord(type: Type): type is types.RecordType {
-  return type instanceof avsc.types.RecordType;
-}
-
-function isArray(type: Type): type is types.ArrayType {
-  return type instanceof avsc.types.ArrayType;
-}
-
-function isMap(type: Type): type is types.MapType {
-  return type instanceof avsc.types.MapType;
-}
-
-function isEnum(type: Type): type is types.EnumType {
-  return type instanceof avsc.types.EnumType;
-}
-
-function isFixed(type: Type): type is types.FixedType {
-  return type instanceof avsc.types.FixedType;
-}
-
-/** avsc's typings declare `valuesType` as `any`. */
-function mapValues(type: types.MapType): Type {
-  const values: unknown = type.valuesType;
-  if (!(values instanceof avsc.Type)) {
-    throw new TypeError('avsc map type without a values type');
-  }
-  return values;
 }
