@@ -3,6 +3,7 @@
  * registry, with topics and group of its own; and reading its output back.
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { afterAll, beforeAll } from 'vitest';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
@@ -12,11 +13,12 @@ import { providerAdapters } from '../../src/providers/index.ts';
 import type { Source } from '../../src/providers/provider.ts';
 import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
+import type { TestBroker } from '../../src/broker/test-broker.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import type { RunningWorker } from '../../src/worker/worker.ts';
 import { fixtureText } from './fixtures.ts';
 import { testEnvironment } from './ingress.ts';
-import { testKafka, uniqueName } from './kafka.ts';
+import { startPrivateBroker, testKafka, uniqueName } from './kafka.ts';
 
 /** A fixture file's text. */
 export const fixture = fixtureText;
@@ -76,6 +78,31 @@ export async function startTestWorker(
 /** Starts an embedded schema registry for a test file. */
 export function startTestRegistry(): Promise<EmbeddedRegistry> {
   return startEmbeddedRegistry();
+}
+
+/** A broker process and a schema registry of one test file's own. */
+export interface PrivateStack {
+  broker: TestBroker;
+  registry: EmbeddedRegistry;
+}
+
+/**
+ * Starts a broker process and a registry before the calling file's (or
+ * describe block's) tests and stops them after: for tests that inject faults,
+ * which must not disturb the files sharing the global broker.
+ */
+export function privateBrokerAndRegistry(): Readonly<PrivateStack> {
+  // Filled in before the first test runs.
+  const stack = {} as PrivateStack;
+  beforeAll(async () => {
+    stack.broker = await startPrivateBroker();
+    stack.registry = await startTestRegistry();
+  });
+  afterAll(async () => {
+    await stack.registry.close();
+    await stack.broker.stop();
+  });
+  return stack;
 }
 
 /** Writes raw records as the ingress would (body bytes and its headers). */

@@ -4,13 +4,15 @@
  * again, or the worker stops for good and is restarted, as an orchestrator
  * would); never is a raw record dropped. Broker of this file's own.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../../../src/broker/test-broker.ts';
-import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { RunningWorker } from '../../../src/worker/worker.ts';
-import { canInjectFaults, startPrivateBroker, testKafka, waitFor } from '../../support/kafka.ts';
+import { canInjectFaults, testKafka, waitFor } from '../../support/kafka.ts';
 import { OutputCollector, audit, happycolisRawTopic, rawStream } from '../../support/raw-stream.ts';
-import { startTestRegistry, startTestWorker, workerEnvironment } from '../../support/worker.ts';
+import {
+  startTestWorker,
+  workerEnvironment,
+  privateBrokerAndRegistry,
+} from '../../support/worker.ts';
 
 const FULL = process.env.WHARF_TEST_FULL === '1';
 /** Raw records processed through the errors. */
@@ -44,22 +46,13 @@ function cycle(codes: Record<string, number>, count: number): number[] {
 }
 
 describe.skipIf(!canInjectFaults())('worker under Kafka errors on produce and commit', () => {
-  let broker: TestBroker;
-  let registry: EmbeddedRegistry;
-  beforeAll(async () => {
-    broker = await startPrivateBroker();
-    registry = await startTestRegistry();
-  });
-  afterAll(async () => {
-    await registry.close();
-    await broker.stop();
-  });
+  const stack = privateBrokerAndRegistry();
 
   it(
     `${String(RECORDS)} raw records through errors on OffsetCommit and Produce: none lost, copies share their event id`,
     async () => {
-      const env = workerEnvironment(registry.url, {
-        KAFKA_BROKERS: broker.brokers.join(','),
+      const env = workerEnvironment(stack.registry.url, {
+        KAFKA_BROKERS: stack.broker.brokers.join(','),
         WHARF_TOPIC_PARTITIONS: FULL ? '12' : '4',
         WHARF_WORKER_SESSION_TIMEOUT_MS: '6000',
       });
@@ -68,7 +61,7 @@ describe.skipIf(!canInjectFaults())('worker under Kafka errors on produce and co
       const first = await startTestWorker(env);
       await first.shutdown();
       const { config } = first;
-      const kafka = testKafka({ brokers: [...broker.brokers] });
+      const kafka = testKafka({ brokers: [...stack.broker.brokers] });
       const stream = rawStream(RECORDS, 10);
       const producer = kafka.producer({ idempotent: true });
       await producer.connect();
@@ -85,8 +78,8 @@ describe.skipIf(!canInjectFaults())('worker under Kafka errors on produce and co
       }
       await producer.disconnect();
 
-      await broker.control.pushRequestErrors(OFFSET_COMMIT, cycle(COMMIT_ERRORS, 40));
-      await broker.control.pushRequestErrors(PRODUCE, cycle(PRODUCE_ERRORS, 25));
+      await stack.broker.control.pushRequestErrors(OFFSET_COMMIT, cycle(COMMIT_ERRORS, 40));
+      await stack.broker.control.pushRequestErrors(PRODUCE, cycle(PRODUCE_ERRORS, 25));
       const collector = await OutputCollector.start(kafka, config);
       let worker: RunningWorker = await startTestWorker(env);
       const failures: string[] = [];
@@ -121,8 +114,8 @@ describe.skipIf(!canInjectFaults())('worker under Kafka errors on produce and co
         );
         expect(problems.slice(0, 20)).toEqual([]);
       } finally {
-        await broker.control.clearRequestErrors(OFFSET_COMMIT);
-        await broker.control.clearRequestErrors(PRODUCE);
+        await stack.broker.control.clearRequestErrors(OFFSET_COMMIT);
+        await stack.broker.control.clearRequestErrors(PRODUCE);
         await worker.shutdown();
         await collector.stop();
       }

@@ -4,15 +4,13 @@
  * own, with the schema registry in the test process. Nothing may be lost;
  * copies replayed after a kill must carry the event id of the first.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../../../src/broker/test-broker.ts';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.ts';
-import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
-import { canInjectFaults, startPrivateBroker, testKafka, waitFor } from '../../support/kafka.ts';
+import { canInjectFaults, testKafka, waitFor } from '../../support/kafka.ts';
 import { spawnWharf } from '../../support/processes.ts';
 import type { WharfProcess } from '../../support/processes.ts';
 import { OutputCollector, audit, happycolisRawTopic, rawStream } from '../../support/raw-stream.ts';
-import { startTestRegistry, workerEnvironment } from '../../support/worker.ts';
+import { workerEnvironment, privateBrokerAndRegistry } from '../../support/worker.ts';
 
 const FULL = process.env.WHARF_TEST_FULL === '1';
 /** Raw records landed while the worker is killed (the issue's size in the full run). */
@@ -25,29 +23,20 @@ const CHUNK = 100;
 const POISON_EVERY = 10;
 
 describe.skipIf(!canInjectFaults())('worker crash loop', () => {
-  let broker: TestBroker;
-  let registry: EmbeddedRegistry;
-  beforeAll(async () => {
-    broker = await startPrivateBroker();
-    registry = await startTestRegistry();
-  });
-  afterAll(async () => {
-    await registry.close();
-    await broker.stop();
-  });
+  const stack = privateBrokerAndRegistry();
 
   it(
     `${String(RECORDS)} raw records, ${String(KILLS)} SIGKILLs of the worker: each record routed or dead-lettered, copies share their event id`,
     async () => {
-      const env = workerEnvironment(registry.url, {
-        KAFKA_BROKERS: broker.brokers.join(','),
+      const env = workerEnvironment(stack.registry.url, {
+        KAFKA_BROKERS: stack.broker.brokers.join(','),
         // The test broker keeps 5 MiB per partition: the full run needs more of them.
         WHARF_TOPIC_PARTITIONS: FULL ? '12' : '4',
         // A killed member holds its partitions until its session expires.
         WHARF_WORKER_SESSION_TIMEOUT_MS: '6000',
       });
       const config = loadConfig(env, 'worker');
-      const kafka = testKafka({ brokers: [...broker.brokers] });
+      const kafka = testKafka({ brokers: [...stack.broker.brokers] });
       const stream = rawStream(RECORDS, POISON_EVERY);
 
       let worker: WharfProcess = await spawnWharf('worker', env);

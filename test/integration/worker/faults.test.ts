@@ -2,38 +2,27 @@
  * The worker when Kafka refuses what it produces, on a broker process of
  * this file's own (faults must not disturb the files sharing the global one).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBroker } from '../../../src/broker/test-broker.ts';
-import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
+import { describe, expect, it } from 'vitest';
 import { header, readTopic } from '../../support/ingress.ts';
-import { canInjectFaults, startPrivateBroker } from '../../support/kafka.ts';
+import { canInjectFaults } from '../../support/kafka.ts';
 import {
   decode,
   happycolisMessage,
   landRaw,
-  startTestRegistry,
   startTestWorker,
   workerEnvironment,
+  privateBrokerAndRegistry,
 } from '../../support/worker.ts';
 
 const PRODUCE = 0;
 const MESSAGE_TOO_LARGE = 10;
 
 describe.skipIf(!canInjectFaults())('worker under produce faults', () => {
-  let broker: TestBroker;
-  let registry: EmbeddedRegistry;
-  beforeAll(async () => {
-    broker = await startPrivateBroker();
-    registry = await startTestRegistry();
-  });
-  afterAll(async () => {
-    await registry.close();
-    await broker.stop();
-  });
+  const stack = privateBrokerAndRegistry();
 
   it('dead-letters the one output Kafka refuses as too large, and stores the others', async () => {
-    const env = workerEnvironment(registry.url, {
-      KAFKA_BROKERS: broker.brokers.join(','),
+    const env = workerEnvironment(stack.registry.url, {
+      KAFKA_BROKERS: stack.broker.brokers.join(','),
       WHARF_TOPIC_PARTITIONS: '1',
     });
     const location = (id: string) =>
@@ -43,12 +32,12 @@ describe.skipIf(!canInjectFaults())('worker under produce faults', () => {
     const first = await startTestWorker(env);
     await first.shutdown();
     await landRaw(first.config, 'happycolis', [location('L-1'), location('L-2'), location('L-3')]);
-    await broker.control.pushRequestErrors(PRODUCE, [MESSAGE_TOO_LARGE, MESSAGE_TOO_LARGE]);
+    await stack.broker.control.pushRequestErrors(PRODUCE, [MESSAGE_TOO_LARGE, MESSAGE_TOO_LARGE]);
 
     const worker = await startTestWorker(env);
     try {
       const { config } = worker;
-      const brokers = { brokers: broker.brokers };
+      const brokers = { brokers: stack.broker.brokers };
       const [dead] = await readTopic(config.worker.deadLetterTopic, 1, brokers);
       expect(dead && header(dead, 'wharf-error-code')).toBe('OUTPUT_TOO_LARGE');
       expect(dead && header(dead, 'wharf-error-stage')).toBe('produce');
@@ -56,11 +45,11 @@ describe.skipIf(!canInjectFaults())('worker under produce faults', () => {
 
       const stored = await readTopic(config.worker.domainTopics.locations, 2, brokers);
       const subjects = await Promise.all(
-        stored.map(async (message) => (await decode(registry.url, message)).subject),
+        stored.map(async (message) => (await decode(stack.registry.url, message)).subject),
       );
       expect(subjects).toEqual(['happycolis/location/L-2', 'happycolis/location/L-3']);
     } finally {
-      await broker.control.clearRequestErrors(PRODUCE);
+      await stack.broker.control.clearRequestErrors(PRODUCE);
       await worker.shutdown();
     }
   });
