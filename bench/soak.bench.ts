@@ -13,11 +13,17 @@
  * variables in parentheses): --duration (seconds; BENCH_SOAK_SECONDS; default
  * 60, 600 with --full / BENCH_FULL=1), --rate (requests/s; BENCH_RATE;
  * default 200), --interval (seconds between lines; default a tenth of the
- * duration).
+ * duration), --partitions (of every topic; BENCH_PARTITIONS; default 4). The
+ * test broker keeps at most 5 MiB per partition and drops the oldest records
+ * past that, so a worker that falls far behind would lose records there; at
+ * 200 req/s on 4 partitions the worker kept within a few hundred records for
+ * 6 minutes, then fell up to 9,000 behind and caught up after the load (on 24
+ * partitions its per-batch round trips made it fall behind from the first
+ * minute).
  *
  * The worker keeps its defaults (fetch max wait 1000 ms, deduplication window
  * in memory: one id per routed event, so it grows by design until
- * WHARF_DEDUP_MAX_ENTRIES). The test broker keeps every record in memory too;
+ * WHARF_DEDUP_MAX_ENTRIES). The test broker keeps its records in memory too;
  * its RSS is printed alongside, not counted.
  */
 import { readFileSync } from 'node:fs';
@@ -32,12 +38,14 @@ const { values: options } = parseArgs({
     duration: { type: 'string', default: process.env.BENCH_SOAK_SECONDS },
     rate: { type: 'string', default: process.env.BENCH_RATE ?? '200' },
     interval: { type: 'string' },
+    partitions: { type: 'string', default: process.env.BENCH_PARTITIONS },
     full: { type: 'boolean', default: process.env.BENCH_FULL === '1' },
   },
 });
 const duration = Number(options.duration ?? (options.full ? 600 : 60));
 const rate = Number(options.rate);
 const interval = Number(options.interval ?? Math.max(1, duration / 10));
+const partitions = Number(options.partitions ?? 4);
 
 const MiB = 1024 * 1024;
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0).padStart(4)} MiB`;
@@ -58,7 +66,7 @@ function rssOf(pid: number): number {
   }
 }
 
-const stack = await startStack();
+const stack = await startStack({ WHARF_TOPIC_PARTITIONS: String(partitions) });
 try {
   const load = new SteadyLoad(stack.ingress.url, requestStream(false));
   const whole = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -66,7 +74,7 @@ try {
   const rssAtLoadStart = process.memoryUsage.rss();
   const samples: number[] = [];
   console.log(
-    `soak: ${String(rate)} req/s for ${String(duration)} s, a line every ${String(interval)} s; RSS at load start ${mib(rssAtLoadStart)}`,
+    `soak: ${String(rate)} req/s for ${String(duration)} s, ${String(partitions)} partitions per topic, a line every ${String(interval)} s; RSS at load start ${mib(rssAtLoadStart)}`,
   );
   whole.enable();
   perInterval.enable();
