@@ -81,20 +81,28 @@ describe('the Helm chart makes', () => {
     });
   });
 
-  it.each(['deployment-ingress.yaml', 'deployment-worker.yaml'])(
-    '%s: those security contexts, and probes on /livez and /readyz',
-    (file) => {
+  it.each([
+    ['ingress', 'deployment-ingress.yaml', 'http'],
+    ['worker', 'deployment-worker.yaml', 'metrics'],
+  ])(
+    '%s pods with those security contexts, and probes on /livez and /readyz',
+    (role, file, port) => {
       const text = template(file);
       for (const setting of [
         'toYaml .Values.podSecurityContext',
         'toYaml .Values.securityContext',
-        'livenessProbe',
-        'readinessProbe',
-        '/livez',
-        '/readyz',
+        `toYaml .Values.${role}Deployment.livenessProbe`,
+        `toYaml .Values.${role}Deployment.readinessProbe`,
       ]) {
         expect(text, setting).toContain(setting);
       }
+      const values = defaultValues();
+      expect(valueAt(values, `${role}Deployment.livenessProbe`)).toMatchObject({
+        httpGet: { path: '/livez', port },
+      });
+      expect(valueAt(values, `${role}Deployment.readinessProbe`)).toMatchObject({
+        httpGet: { path: '/readyz', port },
+      });
     },
   );
 });
