@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Property tests take a second alone and share 2 cores with the
+          // integration tests' brokers and child processes in CI.
+          testTimeout: 30_000,
         },
       },
       {
