@@ -43,21 +43,13 @@ export interface StartWorkerOptions {
 
 /** A Kafka record's headers as text, the first value of a repeated header. */
 export function headersAsStrings(headers: IHeaders | undefined): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    // Defined, not assigned: a header named __proto__ is kept like any other.
-    if (first !== undefined) {
-      Object.defineProperty(result, name, {
-        value: first.toString(),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    }
-  }
-  return result;
+  // fromEntries defines each key, so a header named __proto__ stays a header.
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).flatMap(([name, value]) => {
+      const first = Array.isArray(value) ? value[0] : value;
+      return first === undefined ? [] : [[name, first.toString()]];
+    }),
+  );
 }
 
 /** Starts the worker: topics, schemas, deduplication window, consumer. */
