@@ -957,6 +957,72 @@ describe('identity', () => {
   it('has an empty time part when the header gives none', () => {
     expect(identity({ header: { type: TYPE }, body: body() })[2]).toBe('');
   });
+
+  describe('from the raw message, as the pipeline gives it', () => {
+    /** Normalizes a message from its text, with its bytes as the raw record's body. */
+    const fromText = (text: string, type = TYPE) => {
+      const result = normalizeHappycolis(
+        JSON.parse(text),
+        { eventType: type },
+        { ...CONTEXT, body: Buffer.from(text) },
+      );
+      if ('code' in result) throw new Error(result.message);
+      return result;
+    };
+    const rawIdentity = (msg: unknown) => fromText(JSON.stringify(msg)).identity;
+
+    it('is the bytes before and after the header when the header is there as compact JSON', () => {
+      const msg = message(TYPE, body());
+      const headerJson = JSON.stringify(msg.header);
+      expect(rawIdentity(msg)).toEqual([
+        'fulfillment_order.shipped',
+        'happycolis/delivery-order/DELIVERY_ORDER_ID',
+        'WEBHOOK_TIMESTAMP',
+        Buffer.from('{"header":'),
+        Buffer.from(JSON.stringify(msg).slice('{"header":'.length + headerJson.length)),
+      ]);
+    });
+
+    it('cuts the header at byte offsets, whatever characters come before it', () => {
+      const text = `{"body":${JSON.stringify({ ...body(), note: 'Société 🚚' })},"header":${JSON.stringify({ type: TYPE, organization: 'Zürich AG' })}}`;
+      const parts = fromText(text).identity.slice(3);
+      expect(parts).toHaveLength(2);
+      const header = Buffer.from(JSON.stringify({ type: TYPE, organization: 'Zürich AG' }));
+      expect(Buffer.concat([parts[0] as Uint8Array, header, parts[1] as Uint8Array])).toEqual(
+        Buffer.from(text),
+      );
+    });
+
+    it('ignores messageId: delivery attempts of the same event have the same event id', () => {
+      const attempt = (messageId: string) =>
+        canonicalEventId(
+          'happycolis',
+          rawIdentity({
+            header: { ...fixture('header-overview-page.json'), type: TYPE, messageId },
+            body: body(),
+          }),
+        );
+      expect(attempt('attempt-1')).toBe(attempt('attempt-2'));
+    });
+
+    it('is the same under either header shape for the same event at the same time', () => {
+      const time = '2024-02-05T10:01:00';
+      expect(
+        rawIdentity({ header: { id: 'W1', type: TYPE, timestamp: time }, body: body() }),
+      ).toEqual(rawIdentity({ header: { messageId: 'M1', type: TYPE, date: time }, body: body() }));
+    });
+
+    it('differs when the body differs by one field', () => {
+      const changed = withFields(body(), { state: 'SHIPPED' });
+      expect(rawIdentity(message(TYPE, changed))).not.toEqual(rawIdentity(message(TYPE, body())));
+    });
+
+    it('is the body as JSON when the message is written otherwise (indented)', () => {
+      const msg = message(TYPE, body());
+      const identity = fromText(JSON.stringify(msg, null, 2)).identity;
+      expect(identity.slice(3)).toEqual([Buffer.from(JSON.stringify(msg.body))]);
+    });
+  });
 });
 
 /** The messy fixtures, by the type family they are bodies of. */
