@@ -116,13 +116,13 @@ function arrayFinder(type: Type): ArrayFinder | null {
 function compositeFinder(type: Type): ArrayFinder | null {
   const parts = type as unknown as Introspectable;
   if (avro.Type.isType(type, 'union:unwrapped')) {
-    // An object or array can only be held by a record, map or array branch;
-    // which one follows from its shape, without checking it against each.
+    // avsc's union takes an array by its array branch only, and an object by
+    // its record or map branch: the branch follows from the value's shape.
     const branch = (wanted: readonly string[]) => {
       const found = parts.types?.find((candidate) => wanted.includes(candidate.typeName));
       return found ? arrayFinder(found) : null;
     };
-    const forArray = branch(['array', 'record']);
+    const forArray = branch(['array']);
     const forObject = branch(['record', 'map']);
     if (!forArray && !forObject) return null;
     return (value) => {

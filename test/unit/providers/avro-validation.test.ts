@@ -59,6 +59,21 @@ describe('validateJson', () => {
     expect(validateJson(address, ['Paris'], 'body')?.path).toBe('body');
   });
 
+  it('takes an array by the array branch of a union that also has a record', () => {
+    // A Shipwell field of undocumented shape: any scalar, object or list.
+    const anything = avro.Type.forSchema(
+      [
+        'null',
+        'double',
+        { type: 'record', name: 'Undocumented', fields: [] },
+        { type: 'array', items: ['null', 'double', 'Undocumented'] },
+      ],
+      { wrapUnions: false },
+    );
+    expect(validateJson(anything, [0.5, {}, null])).toBeUndefined();
+    expect(validateJson(anything, [[1]])?.path).toBe('0');
+  });
+
   it('names named types by name in what it expected', () => {
     expect(validateJson(type, { id: 'o', address: 5 })).toEqual({
       path: 'address',
