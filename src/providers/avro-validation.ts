@@ -5,8 +5,11 @@
  * missing, and a failure names the path of the first field that does not fit.
  */
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import avro from 'avsc';
 import type { Schema, Type } from 'avsc';
+import { avroToJsonSchema } from './avro-json-schema.ts';
 
 /** Why a value does not fit its schema. */
 export interface ValidationIssue {
@@ -30,15 +33,44 @@ function joinPath(parts: readonly (string | number)[]): string {
   return parts.filter((part) => part !== '').join('.');
 }
 
+const AJV = new Ajv({ allowUnionTypes: true, strict: true });
+
+/** The compiled check of each type (null: the type has no exact JSON Schema). */
+const CHECKS = new WeakMap<Type, ValidateFunction | null>();
+
+/** The compiled check of a type, made on its first use; null when the type has none. */
+export function compiledCheck(type: Type): ValidateFunction | null {
+  let check = CHECKS.get(type);
+  if (check === undefined) {
+    const schema = avroToJsonSchema(type);
+    check = schema === undefined ? null : AJV.compile(schema);
+    CHECKS.set(type, check);
+  }
+  return check;
+}
+
 /**
  * Checks a parsed JSON value against an Avro type. Returns the first issue,
  * or undefined when the value fits.
  *
+ * A value is first checked by the type's compiled JSON Schema (see
+ * avro-json-schema.ts), which accepts exactly what avsc accepts with records
+ * refusing arrays. Only a value it refuses, or a type it cannot express, goes
+ * to avsc, which finds and names the misfit.
+ *
  * @param prefix - path of `value` inside the whole message (e.g. `body`).
  */
 export function validateJson(type: Type, value: unknown, prefix = ''): ValidationIssue | undefined {
-  // Most messages fit: check without a hook first (avsc's quick path), and
-  // walk again with one only to name the place of a misfit.
+  if (compiledCheck(type)?.(value) === true) return undefined;
+  return avscIssue(type, value, prefix);
+}
+
+/**
+ * avsc's verdict alone: the first issue, or undefined when the value fits.
+ * Checks without a hook first (avsc's quick path), and walks again with one
+ * only to name the place of a misfit.
+ */
+export function avscIssue(type: Type, value: unknown, prefix = ''): ValidationIssue | undefined {
   if (type.isValid(value)) {
     const misfit = arrayFinder(type)?.(value);
     return misfit && { path: joinPath([prefix, ...misfit.path]), expected: describe(misfit.type) };

@@ -1,6 +1,13 @@
+import { readdirSync } from 'node:fs';
 import avro from 'avsc';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateJson } from '../../../src/providers/avro-validation.ts';
+import {
+  avscIssue,
+  compiledCheck,
+  loadAvroType,
+  validateJson,
+} from '../../../src/providers/avro-validation.ts';
 
 const type = avro.Type.forSchema(
   {
@@ -71,7 +78,8 @@ describe('validateJson', () => {
       { wrapUnions: false },
     );
     expect(validateJson(anything, [0.5, {}, null])).toBeUndefined();
-    expect(validateJson(anything, [[1]])?.path).toBe('0');
+    expect(avscIssue(anything, [0.5, {}, null])).toBeUndefined();
+    expect(avscIssue(anything, [[1]])?.path).toBe('0');
   });
 
   it('names named types by name in what it expected', () => {
@@ -79,5 +87,115 @@ describe('validateJson', () => {
       path: 'address',
       expected: '["null","Address"]',
     });
+  });
+});
+
+describe('the compiled checks', () => {
+  /** Every provider schema, parsed as the adapters parse them. */
+  const providerTypes = ['happycolis', 'ongoing', 'shipwell'].flatMap((provider) => {
+    const folder = new URL(`../../../avro/providers/${provider}/`, import.meta.url);
+    return readdirSync(folder).map(
+      (file) => [`${provider}/${file}`, loadAvroType(new URL(file, folder))] as const,
+    );
+  });
+
+  it('exist for every provider schema', () => {
+    for (const [name, providerType] of providerTypes) {
+      expect(compiledCheck(providerType), name).not.toBeNull();
+    }
+  });
+
+  /** Values that sit on the edges of avsc's checks. */
+  const edge = fc.constantFrom<unknown>(
+    null,
+    true,
+    0,
+    -0,
+    1.5,
+    2147483647,
+    2147483648,
+    -2147483648,
+    -2147483649,
+    9007199254740990,
+    9007199254740991,
+    -9007199254740991,
+    1e300,
+    '',
+    '12',
+    [],
+    [{}],
+    {},
+    { id: 'x' },
+  );
+  const replacement = fc.oneof(edge, fc.jsonValue({ maxDepth: 2 }));
+
+  /** Every place in a JSON value: a container and one of its keys. */
+  function places(value: unknown, into: [Record<string, unknown> | unknown[], string | number][]) {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        into.push([value, index]);
+        places(item, into);
+      });
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        into.push([value as Record<string, unknown>, key]);
+        places(item, into);
+      }
+    }
+    return into;
+  }
+
+  /** A value the schema accepts (avsc's own random value, as JSON), with some places changed. */
+  const mutated = (providerType: avro.Type) =>
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: 2 ** 31 }),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom('replace', 'delete', 'wrap', 'stringify'),
+            replacement,
+          ),
+          { maxLength: 3 },
+        ),
+      )
+      .map(([seed, changes]) => {
+        let state = seed;
+        const random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+        const saved = Math.random;
+        Math.random = random;
+        const value = JSON.parse(JSON.stringify(providerType.random())) as unknown;
+        Math.random = saved;
+        for (const [at, action, other] of changes) {
+          const all = places(value, []);
+          const place = all[at % Math.max(all.length, 1)];
+          if (place === undefined) continue;
+          const [container, key] = place;
+          const current = (container as Record<string | number, unknown>)[key];
+          const next =
+            action === 'replace'
+              ? other
+              : action === 'wrap'
+                ? [current]
+                : action === 'stringify'
+                  ? JSON.stringify(current)
+                  : undefined;
+          if (next === undefined && !Array.isArray(container)) {
+            Reflect.deleteProperty(container, key);
+          } else {
+            (container as Record<string | number, unknown>)[key] = next ?? null;
+          }
+        }
+        return value;
+      });
+
+  it.each(providerTypes)('accept exactly what avsc accepts: %s', (_name, providerType) => {
+    const check = compiledCheck(providerType);
+    fc.assert(
+      fc.property(fc.oneof(mutated(providerType), replacement), (value) => {
+        expect(check?.(value)).toBe(avscIssue(providerType, value) === undefined);
+      }),
+      { numRuns: 400 },
+    );
   });
 });
