@@ -17,13 +17,36 @@ const DECIMAL_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
 const MAX_DIGITS = 100;
 
 /**
+ * A decimal string already written the way decimal.js writes it: an optional
+ * minus, no leading zeros, and a fraction (if any) ending in a non-zero digit;
+ * short enough to be within the digit bound.
+ */
+const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d{0,40})(?:\.\d{0,40}[1-9])?$/;
+
+/**
  * A decimal string for a finite number or numeric string; undefined for
  * anything else (null, '', 'abc', '0x10', NaN, Infinity).
  *
  * A JSON number is read the shortest way that gives back the same number,
  * which is the way the provider wrote it, so `0.2` stays `"0.2"`.
+ *
+ * Most values need no arithmetic: a number JavaScript writes without an
+ * exponent, and a string already written plainly, are their own decimal
+ * string (decimal.js would give back the same; a test holds them to it).
+ * decimal.js writes out the others.
  */
 export function toDecimalString(value: unknown): string | undefined {
+  if (typeof value === 'number') {
+    const written = String(value);
+    if (Number.isFinite(value) && !written.includes('e')) return written;
+  } else if (typeof value === 'string' && value !== '-0' && PLAIN_DECIMAL.test(value)) {
+    return value;
+  }
+  return viaDecimal(value);
+}
+
+/** toDecimalString through decimal.js alone, for every value (exported for the test of the shortcuts). */
+export function viaDecimal(value: unknown): string | undefined {
   let decimal: Decimal;
   if (typeof value === 'number' && Number.isFinite(value)) {
     decimal = new Decimal(value);

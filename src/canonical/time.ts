@@ -7,10 +7,10 @@ import { DateTime } from 'luxon';
 
 /**
  * The everyday shape of provider timestamps: date, time, optional fraction
- * and optional `Z` or `±hh:mm` offset. Anything else goes to luxon.
+ * and optional `Z` or `±hh:mm` offset, every field at a fixed place except the
+ * fraction's end. Anything else goes to luxon.
  */
-const PLAIN_ISO =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d{2}):(\d{2}))?$/;
+const PLAIN_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})?$/;
 
 /** A provider timestamp read as an instant. */
 export interface ProviderTime {
@@ -52,19 +52,31 @@ function luxonUtc(value: string, zone: string): string | undefined {
  * dearest step of the pipeline after validation.
  */
 function plainUtc(value: string, zone: string): string | undefined {
-  const parts = PLAIN_ISO.exec(value);
-  if (parts === null) return undefined;
-  const [, y = '', mo = '', d = '', h = '', mi = '', s = '', fraction, z, sign, oh, om] = parts;
-  if (z === undefined && sign === undefined && zone !== 'UTC') return undefined;
-  const [year, month, day, hour, minute, second] = [+y, +mo, +d, +h, +mi, +s];
-  const [offsetHours, offsetMinutes] = [Number(oh ?? 0), Number(om ?? 0)];
+  if (!PLAIN_ISO.test(value)) return undefined;
+  // The shape is known: each field is read from its digits in place.
+  const digits = (from: number, to: number) => {
+    let n = 0;
+    for (let i = from; i < to; i++) n = n * 10 + value.charCodeAt(i) - 48;
+    return n;
+  };
+  // After the seconds come an optional fraction, then `Z`, `±hh:mm` or nothing.
+  const utc = value.endsWith('Z');
+  const sign = value.charAt(value.length - 6);
+  const hasOffset = !utc && (sign === '+' || sign === '-');
+  if (!utc && !hasOffset && zone !== 'UTC') return undefined;
+  const end = utc ? value.length - 1 : hasOffset ? value.length - 6 : value.length;
+  const [year, month, day] = [digits(0, 4), digits(5, 7), digits(8, 10)];
+  const [hour, minute, second] = [digits(11, 13), digits(14, 16), digits(17, 19)];
+  const [offsetHours, offsetMinutes] = hasOffset
+    ? [digits(end + 1, end + 3), digits(end + 4, end + 6)]
+    : [0, 0];
   if (year < 1000 || hour > 23 || minute > 59 || second > 59) return undefined;
   if (offsetHours > 23 || offsetMinutes > 59) return undefined;
   if (day < 1 || day > daysInMonth(year, month)) return undefined;
-  const millis = fraction === undefined ? 0 : Math.floor(Number(`0.${fraction}`) * 1000);
+  const millis = end > 20 ? Math.floor(Number(`0.${value.slice(20, end)}`) * 1000) : 0;
   if (offsetHours === 0 && offsetMinutes === 0) {
     // Already UTC: the parts as they are (Date's formatting is the dearer step).
-    return `${y}-${mo}-${d}T${h}:${mi}:${s}.${String(millis).padStart(3, '0')}Z`;
+    return `${value.slice(0, 19)}.${String(millis).padStart(3, '0')}Z`;
   }
   const offset = (offsetHours * 60 + offsetMinutes) * (sign === '-' ? -1 : 1);
   const local = Date.UTC(year, month - 1, day, hour, minute, second, millis);

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { xxh3 } from '@node-rs/xxhash';
 import { parse as parseUuid } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { toDecimalString } from '../../../src/canonical/decimal.ts';
+import { toDecimalString, viaDecimal } from '../../../src/canonical/decimal.ts';
 import { canonicalEventId, WHARF_EVENT_NAMESPACE } from '../../../src/canonical/event-id.ts';
 import {
   FULFILLMENT_STATUSES,
@@ -180,6 +180,32 @@ describe('toDecimalString', () => {
     ['1'.repeat(150)],
   ])('refuses %j', (value) => {
     expect(toDecimalString(value)).toBeUndefined();
+  });
+
+  it('gives what decimal.js gives, shortcut or not', () => {
+    const plain = fc
+      .tuple(
+        fc.constantFrom('', '-', '+', ' '),
+        fc.stringMatching(/^\d{1,45}$/),
+        fc.option(fc.stringMatching(/^\d{0,45}$/)),
+      )
+      .map(
+        ([sign, whole, fraction]) => `${sign}${whole}${fraction === null ? '' : `.${fraction}`}`,
+      );
+    const value = fc.oneof(
+      fc.double(),
+      fc.integer(),
+      fc.double({ min: -1e6, max: 1e6 }),
+      plain,
+      fc.constantFrom('-0', '0', '-0.0', '00', '0.10', '1e3', '-', '.'),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(value, (input) => {
+        expect(toDecimalString(input)).toBe(viaDecimal(input));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 
