@@ -113,6 +113,21 @@ describe('transform: nesting', () => {
     };
     expect(transform(raw(brackets), config).kind).toBe('domain');
   });
+
+  it('takes a wide message with more brackets than the limit, but shallow', () => {
+    const wide = `{"type":"place/opened","id":"L1","wide":[${Array.from({ length: 3 * MAX_NESTING_DEPTH }, () => '{"a":[]}').join(',')}]}`;
+    expect(transform(raw(wide), config).kind).toBe('domain');
+  });
+
+  it('dead-letters a deep message whose brackets are spread among many shallow ones', () => {
+    const shallow = Array.from({ length: MAX_NESTING_DEPTH }, () => '[]').join(',');
+    const deep = `${'['.repeat(MAX_NESTING_DEPTH)}${']'.repeat(MAX_NESTING_DEPTH)}`;
+    const output = transform(
+      raw(`{"type":"place/opened","id":"L1","x":[${shallow}],"deep":${deep}}`),
+      config,
+    );
+    expect(output.kind === 'dead-letter' && output.error.code).toBe('NESTING_TOO_DEEP');
+  });
 });
 
 describe('transform', () => {
