@@ -6,15 +6,18 @@
  *   2. end to end: raw records already in Kafka to canonical records
  *      produced (Avro, registry, dedup, commits) against the test broker.
  *
- * The transform is measured in pairs of short runs, one of each side
- * (floor: the messages twice, transform: once, a few milliseconds each),
- * and the ratio is the median of the pairs' ratios. On a shared VM whose
- * CPU is taken away in bursts (this one showed up to 50 % steal), a burst
- * then weighs on one pair, not on one side: runs of whole seconds per side
- * gave ratios that moved by a fifth between identical runs.
+ * The transform is measured in pairs of runs, one of each side, each run
+ * about BENCH_RUN_MS long (default 100): long enough to hold its share of
+ * garbage collection (the transform allocates more than the floor, and its
+ * collections are part of its cost), short enough that a burst of CPU taken
+ * by the VM's host (this one showed up to 50 % steal) lands on one pair
+ * rather than on one side. The ratio is the median of the pairs' ratios,
+ * printed with its quartiles and with the ratio of the total times, which
+ * every burst of steal moves; whole-second runs per side, the earlier
+ * method, gave ratios that moved by a fifth between identical runs.
  *
- * BENCH_PAIRS (default 3000, 10000 with --full / BENCH_FULL=1) and
- * BENCH_RECORDS (default 20000, 100000 with --full).
+ * BENCH_PAIRS (default 60, 200 with --full / BENCH_FULL=1), BENCH_RUN_MS,
+ * and BENCH_RECORDS (default 20000, 100000 with --full).
  */
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -32,7 +35,8 @@ const { full } = parseArgs({
   options: { full: { type: 'boolean', default: process.env.BENCH_FULL === '1' } },
 }).values;
 
-const pairs = Number(process.env.BENCH_PAIRS ?? (full ? 10_000 : 3_000));
+const pairs = Number(process.env.BENCH_PAIRS ?? (full ? 200 : 60));
+const runMs = Number(process.env.BENCH_RUN_MS ?? 100);
 const records = Number(process.env.BENCH_RECORDS ?? (full ? 100_000 : 20_000));
 
 const config: PipelineConfig = PIPELINE;
@@ -46,32 +50,41 @@ const floor = () => {
 const transformAll = () => {
   for (const raw of raws) transform(raw, config);
 };
-/** Microseconds per message of `reps` runs over every message. */
+/** Microseconds per message of `reps` passes over every message. */
 function timed(work: () => void, reps: number): number {
   const started = process.hrtime.bigint();
   for (let rep = 0; rep < reps; rep++) work();
   return Number(process.hrtime.bigint() - started) / 1000 / (reps * raws.length);
 }
-// Warm-up, so that both sides are measured compiled.
+// Warm-up, so that both sides are measured compiled; then the passes that make a run of runMs.
 for (let rep = 0; rep < 300; rep++) {
   floor();
   transformAll();
 }
+/** Passes that make a run of about runMs, from the quickest of a few short measurements. */
+const passes = (work: () => void) => {
+  const quickest = Math.min(...Array.from({ length: 7 }, () => timed(work, 10)));
+  return Math.max(1, Math.round((runMs * 1000) / (quickest * raws.length)));
+};
+const floorPasses = passes(floor);
+const transformPasses = passes(transformAll);
 const floorTimes: number[] = [];
 const transformTimes: number[] = [];
 const ratios: number[] = [];
 for (let pair = 0; pair < pairs; pair++) {
-  const floorTime = timed(floor, 2);
-  const transformTime = timed(transformAll, 1);
+  const floorTime = timed(floor, floorPasses);
+  const transformTime = timed(transformAll, transformPasses);
   floorTimes.push(floorTime);
   transformTimes.push(transformTime);
   ratios.push(floorTime / transformTime);
 }
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const quantile = (values: number[], q: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length * q)] ?? 0;
+const median = (values: number[]) => quantile(values, 0.5);
+const total = (values: number[]) => values.reduce((sum, value) => sum + value, 0);
 const perSecond = (microseconds: number) => Math.round(1e6 / microseconds).toLocaleString('en-US');
 console.log(
-  `transform: ${String(raws.length)} real messages (${String(routed)} routed), ${String(pairs)} interleaved pairs of runs, medians`,
+  `transform: ${String(raws.length)} real messages (${String(routed)} routed), ${String(pairs)} interleaved pairs of ~${String(runMs)} ms runs, medians`,
 );
 console.log(
   `floor      JSON.parse + JSON.stringify: ${perSecond(median(floorTimes))} messages/s (${median(floorTimes).toFixed(1)} us each)`,
@@ -80,7 +93,7 @@ console.log(
   `transform  parse … route:               ${perSecond(median(transformTimes))} messages/s (${median(transformTimes).toFixed(1)} us each)`,
 );
 console.log(
-  `ratio transform/floor (median of pairs): ${median(ratios).toFixed(2)} (target >= 0.5)`,
+  `ratio transform/floor: ${median(ratios).toFixed(2)} median of pairs (quartiles ${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)}; total times ${(total(floorTimes) / total(transformTimes)).toFixed(2)}) (target >= 0.5)`,
 );
 
 // End to end against the test broker.
