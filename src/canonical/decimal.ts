@@ -19,9 +19,10 @@ const MAX_DIGITS = 100;
 /**
  * A decimal string already written the way decimal.js writes it: an optional
  * minus, no leading zeros, and a fraction (if any) ending in a non-zero digit;
- * short enough to be within the digit bound.
+ * short enough to be within the digit bound (written digits count the integer
+ * part twice: 2 × 30 + 39 + 1 = 100).
  */
-const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d{0,40})(?:\.\d{0,40}[1-9])?$/;
+const PLAIN_DECIMAL = /^-?(?:0|[1-9]\d{0,29})(?:\.\d{0,38}[1-9])?$/;
 
 /**
  * A decimal string for a finite number or numeric string; undefined for

@@ -21,7 +21,8 @@ import { parse as parseUuid, stringify as stringifyUuid } from 'uuid';
 export const WHARF_EVENT_NAMESPACE = '0b6f4a38-3f2e-4b5c-9a7e-6d1f2c8e9a40';
 
 /** The hash's seed: the namespace's first 64 bits, as XXH3's low and high 32-bit words. */
-const SEED = new DataView(parseUuid(WHARF_EVENT_NAMESPACE).buffer);
+const NAMESPACE_BYTES = parseUuid(WHARF_EVENT_NAMESPACE);
+const SEED = new DataView(NAMESPACE_BYTES.buffer, NAMESPACE_BYTES.byteOffset, 8);
 
 /**
  * One hasher for the process, reset for every id. Creating it compiles the

@@ -13,7 +13,8 @@
  * Only the types provider schemas use are translated: null, boolean, int,
  * long, float, double, string, array, map, record and unwrapped unions of
  * them. For any other type (bytes, fixed, enum, logical types, a record that
- * contains itself) there is no translation, and avsc alone checks.
+ * contains itself or has a field named `__proto__`) there is no translation,
+ * and avsc alone checks.
  */
 import avro from 'avsc';
 import type { Type } from 'avsc';
@@ -89,7 +90,11 @@ function composite(
  * it does not declare are allowed (a tolerant reader).
  */
 function record(type: avro.types.RecordType, enclosing: Set<Type>): JsonSchema | undefined {
-  if (enclosing.has(type)) return undefined;
+  // ajv skips a property named __proto__ (and setting it would set the
+  // object's prototype): such a record has no exact translation.
+  if (enclosing.has(type) || type.fields.some((field) => field.name === '__proto__')) {
+    return undefined;
+  }
   enclosing.add(type);
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];

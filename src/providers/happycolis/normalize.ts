@@ -153,6 +153,10 @@ function splitType(eventType: string): { family: string; action: string } {
  * (indented, escaped differently) is named by its body written out as JSON.
  * Either way key order counts: a resend with reordered keys would read as
  * another event, which HappyColis, replaying its queue, has no reason to do.
+ * So does the path taken: if one attempt's header were written otherwise
+ * than JSON.stringify writes it (an id escaped differently, say) and the
+ * next not, the two attempts would get different ids. HappyColis's ids and
+ * types are plain text, written the same way on every attempt.
  */
 function contentParts(header: Fields, body: Fields, raw: Uint8Array | undefined): Uint8Array[] {
   if (raw !== undefined) {

@@ -186,8 +186,8 @@ describe('toDecimalString', () => {
     const plain = fc
       .tuple(
         fc.constantFrom('', '-', '+', ' '),
-        fc.stringMatching(/^\d{1,45}$/),
-        fc.option(fc.stringMatching(/^\d{0,45}$/)),
+        fc.oneof(fc.stringMatching(/^\d{1,45}$/), fc.stringMatching(/^[1-9]\d{25,45}$/)),
+        fc.option(fc.oneof(fc.stringMatching(/^\d{0,45}$/), fc.stringMatching(/^\d{30,45}[1-9]$/))),
       )
       .map(
         ([sign, whole, fraction]) => `${sign}${whole}${fraction === null ? '' : `.${fraction}`}`,

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import avro from 'avsc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { avroToJsonSchema } from '../../../src/providers/avro-json-schema.ts';
 import {
   avscIssue,
   compiledCheck,
@@ -197,5 +198,47 @@ describe('the compiled checks', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('avroToJsonSchema', () => {
+  const record = (fields: avro.schema.RecordType['fields']) =>
+    avro.Type.forSchema({ type: 'record', name: 'R', fields }, { wrapUnions: false });
+
+  it('has no translation for types it cannot express exactly, and avsc still checks them', () => {
+    // The type, a value it refuses, and one it takes (a JSON value never fits bytes).
+    const cases: [avro.Type, unknown, unknown][] = [
+      [record([{ name: 'b', type: 'bytes' }]), { b: 'x' }, undefined],
+      [
+        record([{ name: 'e', type: { type: 'enum', name: 'E', symbols: ['A'] } }]),
+        { e: 'B' },
+        { e: 'A' },
+      ],
+      [
+        record([{ name: '__proto__', type: 'string' }]),
+        JSON.parse('{"__proto__":1}'),
+        JSON.parse('{"__proto__":"x"}'),
+      ],
+    ];
+    for (const [type, misfit, fit] of cases) {
+      expect(avroToJsonSchema(type)).toBeUndefined();
+      expect(compiledCheck(type)).toBeNull();
+      expect(validateJson(type, misfit)).toBeDefined();
+      if (fit !== undefined) expect(validateJson(type, fit)).toBeUndefined();
+    }
+  });
+
+  it('has none for a record that contains itself', () => {
+    const list = avro.Type.forSchema(
+      {
+        type: 'record',
+        name: 'Node',
+        fields: [{ name: 'next', type: ['null', 'Node'], default: null }],
+      },
+      { wrapUnions: false },
+    );
+    expect(avroToJsonSchema(list)).toBeUndefined();
+    expect(validateJson(list, { next: { next: null } })).toBeUndefined();
+    expect(validateJson(list, { next: { next: 5 } })?.path).toBe('next.next');
   });
 });
