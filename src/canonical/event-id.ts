@@ -32,32 +32,6 @@ const SEED = new DataView(NAMESPACE_BYTES.buffer, NAMESPACE_BYTES.byteOffset, 8)
 const hasher = await createXXHash128(SEED.getUint32(4), SEED.getUint32(0));
 
 /**
- * Where a name is put together before it is hashed: one copy into
- * WebAssembly memory and one call instead of one per part, each of which
- * allocates views (a tenth of the id's cost). Reused, as the hasher is.
- */
-const SCRATCH = Buffer.allocUnsafe(64 * 1024);
-
-/** Hashes the name's JSON and its byte parts, in order, through the scratch buffer when they fit. */
-function hashName(json: string, identity: readonly IdentityPart[]): void {
-  // Three bytes of UTF-8 at most per UTF-16 unit: a longer text might not fit, and is hashed as it is.
-  let length = json.length * 3 <= SCRATCH.length ? SCRATCH.write(json, 0) : 0;
-  if (length === 0) hasher.update(json);
-  for (const part of identity) {
-    if (typeof part === 'string') continue;
-    if (length + part.length > SCRATCH.length) {
-      hasher.update(SCRATCH.subarray(0, length));
-      hasher.update(part);
-      length = 0;
-    } else {
-      SCRATCH.set(part, length);
-      length += part.length;
-    }
-  }
-  if (length > 0) hasher.update(SCRATCH.subarray(0, length));
-}
-
-/**
  * One part of what identifies an event: text (an event id, a type, a
  * subject), or bytes (a payload, e.g. a JSON body). Bytes are named whole
  * rather than digested first: the id's hash digests them with the rest, in
@@ -84,7 +58,8 @@ export function canonicalEventId(source: string, identity: readonly IdentityPart
   const names: (string | number)[] = [source];
   for (const part of identity) names.push(typeof part === 'string' ? part : part.length);
   hasher.init();
-  hashName(JSON.stringify(names), identity);
+  hasher.update(JSON.stringify(names));
+  for (const part of identity) if (typeof part !== 'string') hasher.update(part);
   const digest = hasher.digest('binary');
   digest[6] = ((digest[6] ?? 0) & 0x0f) | 0x80;
   digest[8] = ((digest[8] ?? 0) & 0x3f) | 0x80;
