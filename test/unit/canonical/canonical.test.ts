@@ -75,6 +75,20 @@ describe('canonicalEventId', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('is the same for large parts and long names', () => {
+    const bytes = (size: number, fill: number) => Buffer.alloc(size, fill);
+    const identities: (string | Uint8Array)[][] = [
+      ['x', bytes(40_000, 1), bytes(40_000, 2)],
+      ['x', bytes(70_000, 3)],
+      ['é'.repeat(30_000), bytes(10, 4)],
+      ['a'.repeat(70_000)],
+      [bytes(65_536 - 20, 5), 'tail', bytes(30, 6)],
+    ];
+    for (const identity of identities) {
+      expect(canonicalEventId('s', identity)).toBe(expectedId('s', identity));
+    }
+  });
 });
 
 describe('readProviderTime', () => {
