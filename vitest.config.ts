@@ -17,6 +17,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-broker.ts'],
+          setupFiles: ['test/support/kafka-log-on-failure.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -20,6 +20,11 @@ export function brokerControl(): BrokerControl | null {
   return address ? new BrokerControl(address) : null;
 }
 
+/** Whether the tests run against a real Apache Kafka (started by the global setup or external). */
+export function isRealKafka(): boolean {
+  return inject('brokerKind') === 'kafka';
+}
+
 /** Whether the broker under test takes fault commands (false against a real Kafka). */
 export function canInjectFaults(): boolean {
   return inject('brokerControl') !== null;

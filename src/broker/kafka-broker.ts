@@ -1,0 +1,345 @@
+/**
+ * Runs a real Apache Kafka for tests and benchmarks: one KRaft process that is
+ * both broker and controller, on 127.0.0.1 and free ports, with a data
+ * directory of its own, from the jars Maven Central serves
+ * (`src/broker/kafka/pom.xml`, fetched once into the cache).
+ *
+ * The JVM is started under `setpriv --pdeathsig KILL`, so the kernel kills it
+ * when the process that started it dies, even by SIGKILL; an exit hook covers
+ * machines without setpriv. Its output goes to `kafka.log` beside the data,
+ * which a failing test can print ({@link KafkaBroker.logTail}).
+ */
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { cacheRoot } from './build.ts';
+import { commandWorks, copyDependencies, javaCommand } from './maven.ts';
+
+const run = promisify(execFile);
+
+/** The newest Apache Kafka 4.x that Maven Central serves here: the default. */
+export const KAFKA_VERSION = '4.4.0';
+/** The newest 3.9.x served, for the smoke run against the last ZooKeeper-era line. */
+export const KAFKA_3_9_VERSION = '3.9.2';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const POM = join(here, 'kafka', 'pom.xml');
+const LOG4J_CONFIG = join(here, 'kafka', 'log4j2.properties');
+
+/** The line a KRaft server logs once it serves clients (3.9 and 4.x). */
+const STARTED_LINE = /Kafka Server started/;
+const STOP_TIMEOUT_MS = 10_000;
+
+type Progress = (message: string) => void;
+const toStderr: Progress = (message) => {
+  process.stderr.write(`[kafka] ${message}\n`);
+};
+
+/** The folder the jars of `version` are copied into. */
+export function kafkaLibsDir(version: string): string {
+  return join(cacheRoot(), 'kafka', version, 'libs');
+}
+
+/** Fetches the jars of `version` into the cache once; returns their folder. */
+export async function ensureKafka(version = KAFKA_VERSION, progress = toStderr): Promise<string> {
+  return copyDependencies({
+    pom: POM,
+    properties: { 'kafka.version': version },
+    outputDir: kafkaLibsDir(version),
+    progress,
+  });
+}
+
+/**
+ * Whether a real Kafka can run here: Java works, and the jars are cached or
+ * Maven can fetch them. The reason when not, for the line that says which
+ * broker the tests use.
+ */
+export async function kafkaAvailability(
+  version = KAFKA_VERSION,
+): Promise<{ available: true } | { available: false; reason: string }> {
+  if (!(await commandWorks(javaCommand(), ['-version'])))
+    return { available: false, reason: `${javaCommand()} -version does not run` };
+  if (existsSync(join(kafkaLibsDir(version), '.complete'))) return { available: true };
+  if (!(await commandWorks('mvn', ['-v'])))
+    return { available: false, reason: 'no cached Kafka jars and mvn -v does not run' };
+  return { available: true };
+}
+
+/** Options of {@link startKafka}. */
+export interface KafkaOptions {
+  /** Apache Kafka version (default {@link KAFKA_VERSION}). */
+  version?: string;
+  /** Maximum JVM heap in MiB (default 512). */
+  heapMb?: number;
+  /**
+   * The port clients are told to use (`advertised.listeners`), when it is not
+   * the one the server listens on: a test's TCP proxy in front of the server.
+   */
+  advertisedPort?: number;
+  /** Extra or overriding `server.properties` entries (listeners, security, limits). */
+  serverProperties?: Readonly<Record<string, string>>;
+  /** How long the server may take to start (default 90 s). */
+  startTimeoutMs?: number;
+  /** Receives download and start lines (default: stderr). */
+  progress?: Progress;
+}
+
+/** A running Apache Kafka process. */
+export interface KafkaBroker {
+  /** The Apache Kafka version running. */
+  readonly version: string;
+  /** Bootstrap addresses of the PLAINTEXT listener as advertised, `host:port`. */
+  readonly brokers: readonly string[];
+  /** Where the PLAINTEXT listener really listens, `host:port` (what a proxy forwards to). */
+  readonly listenAddress: string;
+  /** The data directory, kept across {@link restart}. */
+  readonly dataDir: string;
+  /** The server's log, appended to across restarts. */
+  readonly logFile: string;
+  /** The JVM's process id (a new one after a restart). */
+  readonly pid: number;
+  /** The last `lines` lines of the server's log. */
+  logTail(lines?: number): Promise<string>;
+  /** SIGKILL: the process dies at once, with whatever it had not written. */
+  kill(): Promise<void>;
+  /** SIGSTOP: the process keeps its sockets but answers nothing. */
+  pause(): void;
+  /** SIGCONT after {@link pause}. */
+  resume(): void;
+  /** Starts the server again on the same ports and data directory (after {@link kill}). */
+  restart(): Promise<void>;
+  /** Stops the server and removes its files. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port was assigned'));
+      });
+    });
+  });
+}
+
+/** The server's settings: a single node, small internal topics, quick group joins. */
+function serverProperties(
+  dataDir: string,
+  ports: { client: number; controller: number; advertised: number },
+  extra: Readonly<Record<string, string>>,
+): string {
+  const settings: Record<string, string> = {
+    'process.roles': 'broker,controller',
+    'node.id': '1',
+    'controller.quorum.voters': `1@127.0.0.1:${String(ports.controller)}`,
+    listeners: `PLAINTEXT://127.0.0.1:${String(ports.client)},CONTROLLER://127.0.0.1:${String(ports.controller)}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${String(ports.advertised)}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': join(dataDir, 'data'),
+    'num.partitions': '1',
+    'offsets.topic.replication.factor': '1',
+    'offsets.topic.num.partitions': '10',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'transaction.state.log.num.partitions': '5',
+    'share.coordinator.state.topic.replication.factor': '1',
+    'share.coordinator.state.topic.min.isr': '1',
+    'group.initial.rebalance.delay.ms': '0',
+    // Tests use short consumer sessions to see a dead member go quickly.
+    'group.min.session.timeout.ms': '1000',
+    // A restarted server must not wait out the registration of the process
+    // it replaces (DUPLICATE_BROKER_REGISTRATION) for the default 9 s.
+    'broker.session.timeout.ms': '2000',
+    'broker.heartbeat.interval.ms': '500',
+    ...extra,
+  };
+  return Object.entries(settings)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n');
+}
+
+async function formatStorage(java: string, libs: string, properties: string): Promise<void> {
+  const clusterId = randomBytes(16).toString('base64url');
+  await run(
+    java,
+    ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
+    {
+      timeout: 60_000,
+    },
+  ).catch((error: unknown) => {
+    const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
+    throw new Error(`kafka-storage format failed: ${output}`, { cause: error });
+  });
+}
+
+async function readLogFrom(logFile: string, offset: number): Promise<string> {
+  const content = await readFile(logFile).catch(() => Buffer.alloc(0));
+  return content.subarray(offset).toString('utf8');
+}
+
+function tail(text: string, lines: number): string {
+  return text
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
+}
+
+interface Launch {
+  java: string;
+  libs: string;
+  properties: string;
+  logFile: string;
+  heapMb: number;
+  startTimeoutMs: number;
+}
+
+/** Starts the JVM and resolves once it logs that it serves clients. */
+async function launch(options: Launch, withPdeathsig: boolean): Promise<ChildProcess> {
+  const log = await open(options.logFile, 'a');
+  const logStart = (await log.stat()).size;
+  const javaArgs = [
+    `-Xms${String(Math.min(128, options.heapMb))}m`,
+    `-Xmx${String(options.heapMb)}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+    '-cp',
+    `${options.libs}/*`,
+    'kafka.Kafka',
+    options.properties,
+  ];
+  const [command, args] = withPdeathsig
+    ? ['setpriv', ['--pdeathsig', 'KILL', '--', options.java, ...javaArgs]]
+    : [options.java, javaArgs];
+  const child = spawn(command, args, { stdio: ['ignore', log.fd, log.fd] });
+  await log.close();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve(`exited (${String(code ?? signal)})`);
+    });
+  });
+  const deadline = Date.now() + options.startTimeoutMs;
+  for (;;) {
+    const output = await readLogFrom(options.logFile, logStart);
+    if (STARTED_LINE.test(output)) return child;
+    const outcome = await Promise.race([
+      exited,
+      new Promise<undefined>((resolve) => {
+        setTimeout(() => {
+          resolve(undefined);
+        }, 100);
+      }),
+    ]);
+    if (outcome !== undefined || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      const why = outcome ?? `did not start within ${String(options.startTimeoutMs)} ms`;
+      throw new Error(`Kafka ${why}; the end of ${options.logFile}:\n${tail(output, 40)}`);
+    }
+  }
+}
+
+async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Fetches (once) and starts an Apache Kafka server.
+ */
+export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
+  const version = options.version ?? KAFKA_VERSION;
+  const progress = options.progress ?? toStderr;
+  const libs = await ensureKafka(version, progress);
+  const java = javaCommand();
+  const dataDir = await mkdtemp(join(tmpdir(), 'wharf-kafka-'));
+  await mkdir(join(dataDir, 'data'));
+  const client = await freePort();
+  const ports = {
+    client,
+    controller: await freePort(),
+    advertised: options.advertisedPort ?? client,
+  };
+  const properties = join(dataDir, 'server.properties');
+  await writeFile(properties, serverProperties(dataDir, ports, options.serverProperties ?? {}));
+  await formatStorage(java, libs, properties);
+  const withPdeathsig = await commandWorks('setpriv', ['--version']);
+  const launchOptions: Launch = {
+    java,
+    libs,
+    properties,
+    logFile: join(dataDir, 'kafka.log'),
+    heapMb: options.heapMb ?? 512,
+    startTimeoutMs: options.startTimeoutMs ?? 90_000,
+  };
+  let child = await launch(launchOptions, withPdeathsig).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    version,
+    brokers: [`127.0.0.1:${String(ports.advertised)}`],
+    listenAddress: `127.0.0.1:${String(ports.client)}`,
+    dataDir,
+    logFile: launchOptions.logFile,
+    get pid() {
+      return child.pid ?? 0;
+    },
+    async logTail(lines = 60) {
+      return tail(await readLogFrom(launchOptions.logFile, 0), lines);
+    },
+    async kill() {
+      child.kill('SIGKILL');
+      await waitForExit(child, STOP_TIMEOUT_MS);
+    },
+    pause() {
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      child.kill('SIGCONT');
+    },
+    async restart() {
+      child = await launch(launchOptions, withPdeathsig);
+    },
+    async stop() {
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await waitForExit(child, STOP_TIMEOUT_MS);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  // `node src/broker/kafka-broker.ts [version]` fetches the jars (CI warms the cache this way).
+  const version = process.argv[2] ?? KAFKA_VERSION;
+  process.stdout.write(`${await ensureKafka(version)}\n`);
+}
