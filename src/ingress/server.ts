@@ -11,10 +11,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { ShuttingDownError } from '../errors.ts';
 import { BatchingPublisher } from '../kafka/batching-publisher.ts';
-import { createKafka, createProducer, ensureTopics } from '../kafka/client.ts';
+import { createKafka, createProducer } from '../kafka/client.ts';
+import { provisionTopics, rawTopicSpecs } from '../kafka/topics.ts';
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
-import { SOURCES } from '../providers/index.ts';
 import { createIngressApp } from './app.ts';
 import { clientErrorAnswer, writeClientErrorAnswer } from './client-errors.ts';
 
@@ -38,16 +38,6 @@ async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean
   }
 }
 
-/**
- * Kafka limits the size of one partition's record batch (`max.message.bytes`,
- * by default just over 1 MiB): a raw topic must hold the largest batch the
- * publisher sends, or a body at the size limit could never be stored. The
- * margin covers record and header overhead.
- */
-function rawTopicMaxMessageBytes(config: Config): number {
-  return Math.max(config.ingress.batchMaxBytes, config.ingress.maxBodyBytes) + 1024 * 1024;
-}
-
 /** A running ingress. */
 export interface RunningIngress {
   /** Base URL, e.g. http://127.0.0.1:8080 */
@@ -64,6 +54,8 @@ export interface RunningIngress {
 export interface StartIngressOptions {
   /** Metrics to record into (default: a new catalog with process metrics). */
   readonly metrics?: Metrics;
+  /** How often a raw topic found too small is checked again (default 15 s). */
+  readonly topicRecheckMs?: number;
 }
 
 /** Starts the ingress: raw topics, producer, HTTP server. */
@@ -75,22 +67,18 @@ export async function startIngress(
   const metrics = options.metrics ?? createMetrics();
   const kafka = createKafka(config.kafka, logger);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const created = await ensureTopics(
-      admin,
-      SOURCES.map((source) => ({
-        topic: config.ingress.sources[source].rawTopic,
-        numPartitions: config.kafka.topicPartitions,
-        replicationFactor: config.kafka.topicReplicationFactor,
-        config: { 'max.message.bytes': String(rawTopicMaxMessageBytes(config)) },
-      })),
-    );
-    if (created.length > 0) logger.info({ topics: created }, 'created raw topics');
-  } finally {
-    await admin.disconnect();
-  }
+  // A raw topic that cannot take a body at the size limit keeps the ingress
+  // unready (rather than answering 503 to the largest webhooks only).
+  const rawTopics = rawTopicSpecs(config);
+  const topics = await provisionTopics(
+    { create: rawTopics, check: rawTopics },
+    {
+      admin: () => kafka.admin(),
+      logger,
+      metrics,
+      ...(options.topicRecheckMs === undefined ? {} : { recheckMs: options.topicRecheckMs }),
+    },
+  );
 
   const producer = createProducer(kafka);
   let connected = false;
@@ -118,7 +106,7 @@ export async function startIngress(
     publisher,
     metrics,
     logger,
-    isReady: () => connected,
+    isReady: () => connected && topics.problems().length === 0,
     isDraining: () => draining,
   });
 
@@ -185,6 +173,7 @@ export async function startIngress(
   async function drain(): Promise<void> {
     const deadline = Date.now() + config.ingress.shutdownGraceMs;
     draining = true;
+    topics.stop();
     for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = new Promise<void>((resolve) => {
       server.close(() => {

@@ -1,8 +1,8 @@
 /**
- * Kafka clients built from the configuration, and topic provisioning.
+ * Kafka clients built from the configuration (topics: see topics.ts).
  */
 import { Kafka, Partitioners, logLevel as kafkaLogLevel } from 'kafkajs';
-import type { Admin, LogEntry, Producer } from 'kafkajs';
+import type { LogEntry, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 
@@ -41,35 +41,4 @@ export function createProducer(kafka: Kafka): Producer {
     // Murmur2 as in the Java client, so keys land where other clients put them.
     createPartitioner: Partitioners.DefaultPartitioner,
   });
-}
-
-/** A topic Wharf needs. */
-export interface TopicSpec {
-  readonly topic: string;
-  readonly numPartitions: number;
-  readonly replicationFactor?: number | undefined;
-  /** Topic configuration for creation, e.g. `max.message.bytes`. */
-  readonly config?: Readonly<Record<string, string>>;
-}
-
-/**
- * Creates the topics that do not exist yet (existing ones are left as they
- * are) and returns the names that were created.
- */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
-  const existing = new Set(await admin.listTopics());
-  const missing = specs.filter((spec) => !existing.has(spec.topic));
-  if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((spec) => ({
-      topic: spec.topic,
-      numPartitions: spec.numPartitions,
-      ...(spec.replicationFactor === undefined
-        ? {}
-        : { replicationFactor: spec.replicationFactor }),
-      configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-    })),
-  });
-  return missing.map((spec) => spec.topic);
 }

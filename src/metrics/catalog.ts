@@ -80,6 +80,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['source'] as const,
       registers,
     }),
+    topicMisconfigured: new Gauge({
+      name: 'wharf_kafka_topic_misconfigured',
+      help: 'Whether a topic this process writes has a setting below what Wharf writes to it (1), by topic and setting; the process stays unready meanwhile.',
+      labelNames: ['topic', 'setting'] as const,
+      registers,
+    }),
     workerConsumerLag: new Gauge({
       name: 'wharf_worker_consumer_lag_records',
       help: 'Records between the worker position and the end of each raw topic partition.',

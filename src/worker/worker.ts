@@ -8,9 +8,9 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { DOMAINS } from '../canonical/model.ts';
 import { CanonicalCodec } from '../kafka/canonical-codec.ts';
-import { createKafka, createProducer, ensureTopics } from '../kafka/client.ts';
+import { createKafka, createProducer } from '../kafka/client.ts';
+import { provisionTopics, rawTopicSpecs, workerTopicSpecs } from '../kafka/topics.ts';
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { startMetricsServer } from '../metrics/server.ts';
@@ -39,6 +39,8 @@ export interface StartWorkerOptions {
   readonly metrics?: Metrics;
   /** The clock (default: the system's), for the deduplication window. */
   readonly now?: () => number;
+  /** How often an output topic found too small is checked again (default 15 s). */
+  readonly topicRecheckMs?: number;
 }
 
 /** A Kafka record's headers as text, the first value of a repeated header. */
@@ -71,34 +73,18 @@ export async function startWorker(
   };
   const kafka = createKafka(config.kafka, logger);
 
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const spec = (topic: string, extra: Record<string, string> = {}) => ({
-      topic,
-      numPartitions: config.kafka.topicPartitions,
-      replicationFactor: config.kafka.topicReplicationFactor,
-      config: extra,
-    });
-    // Canonical records carry the provider payload besides the canonical
-    // data, dead letters the raw body and error headers: room for both.
-    const messageBytes = {
-      'max.message.bytes': String(3 * config.ingress.maxBodyBytes + 1024 * 1024),
-    };
-    await ensureTopics(admin, [
-      ...DOMAINS.map((domain) => spec(settings.domainTopics[domain], messageBytes)),
-      spec(settings.deadLetterTopic, messageBytes),
-      // Compacted (one record per id) and deleted past the window, so that
-      // restoring never reads ids older than the window, nor more of them.
-      spec(settings.dedupTopic, {
-        'cleanup.policy': 'compact,delete',
-        'retention.ms': String(Math.max(settings.dedupWindowMs, 60_000)),
-      }),
-      ...SOURCES.map((source) => spec(config.ingress.sources[source].rawTopic)),
-    ]);
-  } finally {
-    await admin.disconnect();
-  }
+  // Whichever process starts first creates the raw topics with the
+  // ingress's limits too; the worker checks the topics it writes.
+  const outputTopics = workerTopicSpecs(config);
+  const topics = await provisionTopics(
+    { create: [...outputTopics, ...rawTopicSpecs(config)], check: outputTopics },
+    {
+      admin: () => kafka.admin(),
+      logger,
+      metrics,
+      ...(options.topicRecheckMs === undefined ? {} : { recheckMs: options.topicRecheckMs }),
+    },
+  );
 
   const codec = await CanonicalCodec.register(
     new SchemaRegistry({ host: settings.schemaRegistryUrl }),
@@ -147,7 +133,7 @@ export async function startWorker(
     });
   });
   const metricsServer = await startMetricsServer(metrics, {
-    isReady: () => consuming,
+    isReady: () => consuming && topics.problems().length === 0,
     isAlive: () => fatal === undefined,
     host: settings.metricsHost,
     port: settings.metricsPort,
@@ -178,6 +164,7 @@ export async function startWorker(
     shutdown() {
       stopping ??= (async () => {
         consuming = false;
+        topics.stop();
         await consumer.disconnect();
         await producer.disconnect();
         await metricsServer.close();
