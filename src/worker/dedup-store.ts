@@ -5,7 +5,7 @@
  * the window's part of it back before it consumes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message } from 'kafkajs';
+import type { Admin, Kafka, Message } from 'kafkajs';
 import type { DedupWindow } from './dedup.ts';
 
 /** How long a restore may take before the worker gives up starting. */
@@ -14,6 +14,28 @@ const RESTORE_TIMEOUT_MS = 120_000;
 /** The record that remembers an event id. */
 export function dedupMessage(eventId: string, seenAt: number): Message {
   return { key: eventId, value: String(seenAt) };
+}
+
+/** How long a topic just created may take to have a leader for every partition. */
+const LEADER_WAIT_MS = 30_000;
+
+/**
+ * The topic's offsets, asked again while a partition has no leader yet: a
+ * real Kafka answers NOT_LEADER_OR_FOLLOWER for a moment after a topic is
+ * created, and kafkajs's admin passes that on rather than retrying.
+ */
+async function fetchOffsetsOnceLed(admin: Admin, topic: string) {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (let delayMs = 50; ; delayMs = Math.min(1_000, delayMs * 2)) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      // kafkajs's errors say whether trying again may help.
+      const retriable = error instanceof Error && 'retriable' in error && error.retriable === true;
+      if (!retriable || Date.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /**
@@ -25,7 +47,7 @@ async function ranges(kafka: Kafka, topic: string): Promise<Map<number, bigint>>
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+    const offsets = await fetchOffsetsOnceLed(admin, topic);
     return new Map(
       offsets
         .filter((offset) => BigInt(offset.low) < BigInt(offset.high))
