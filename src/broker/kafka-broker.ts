@@ -339,7 +339,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  // `node src/broker/kafka-broker.ts [version]` fetches the jars (CI warms the cache this way).
-  const version = process.argv[2] ?? KAFKA_VERSION;
-  process.stdout.write(`${await ensureKafka(version)}\n`);
+  // `node src/broker/kafka-broker.ts [version...]` fetches the jars of the
+  // versions named, or of both the suite's and the smoke test's (CI warms the
+  // cache this way), and prints their folders.
+  const versions =
+    process.argv.length > 2 ? process.argv.slice(2) : [KAFKA_VERSION, KAFKA_3_9_VERSION];
+  for (const version of versions) process.stdout.write(`${await ensureKafka(version)}\n`);
 }
