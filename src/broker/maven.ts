@@ -94,3 +94,67 @@ export async function copyDependencies(options: CopyDependenciesOptions): Promis
   options.progress(`Fetched into ${outputDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return outputDir;
 }
+
+/** Options of {@link unpackDependencies}. */
+export interface UnpackDependenciesOptions {
+  /** The pom whose dependencies are archives (a `tar.gz` or `zip` with a classifier, say). */
+  pom: string;
+  /** `-Dname=value` properties (a version, say). */
+  properties?: Readonly<Record<string, string>>;
+  /** Where the archives' contents end up; reused when it is complete. */
+  outputDir: string;
+  /** Receives a line before the download starts and one when it is done. */
+  progress: (message: string) => void;
+}
+
+/**
+ * Unpacks the archives `pom` depends on into `outputDir` once
+ * (`mvn dependency:unpack-dependencies`, straight from the local repository
+ * in the cache); later calls return at once. Like {@link copyDependencies},
+ * the work happens in a staging folder that is renamed into place when whole.
+ *
+ * @returns `outputDir`.
+ */
+export async function unpackDependencies(options: UnpackDependenciesOptions): Promise<string> {
+  const { outputDir } = options;
+  if (existsSync(join(outputDir, COMPLETE_MARKER))) return outputDir;
+  const staged = `${outputDir}.${String(process.pid)}.partial`;
+  await rm(staged, { recursive: true, force: true });
+  const properties = Object.entries(options.properties ?? {}).map(([k, v]) => `-D${k}=${v}`);
+  options.progress(`Fetching and unpacking ${options.pom} ${properties.join(' ')}…`);
+  const started = Date.now();
+  await run(
+    'mvn',
+    [
+      '-B',
+      '-q',
+      '-f',
+      options.pom,
+      `-Dmaven.repo.local=${mavenRepository()}`,
+      ...properties,
+      'dependency:unpack-dependencies',
+      `-DoutputDirectory=${staged}`,
+      // The plugin skips archives its markers (by default in the pom's own
+      // target/) say it unpacked before; the staging folder is new each time.
+      `-DmarkersDirectory=${staged}.markers`,
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  )
+    .finally(() => rm(`${staged}.markers`, { recursive: true, force: true }))
+    .catch((error: unknown) => {
+      const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
+      throw new Error(`mvn dependency:unpack-dependencies failed for ${options.pom}: ${output}`, {
+        cause: error,
+      });
+    });
+  await writeFile(join(staged, COMPLETE_MARKER), new Date().toISOString());
+  await mkdir(dirname(outputDir), { recursive: true });
+  try {
+    await rename(staged, outputDir);
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true });
+    if (!existsSync(join(outputDir, COMPLETE_MARKER))) throw error;
+  }
+  options.progress(`Unpacked into ${outputDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return outputDir;
+}
