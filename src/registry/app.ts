@@ -11,6 +11,7 @@ import type { CompatibilityLevel } from './compatibility.ts';
 import {
   HttpRequestError,
   InternalRegistryError,
+  InvalidSchemaError,
   PayloadTooLargeError,
   RegistryError,
   RouteNotFoundError,
@@ -19,7 +20,7 @@ import {
   UnsupportedMediaTypeError,
 } from './errors.ts';
 import { parseVersionSpec } from './store.ts';
-import type { SchemaStore } from './store.ts';
+import type { CompatibilityResult, SchemaStore } from './store.ts';
 
 /** Content type of every answer, as Confluent sends it. */
 export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
@@ -161,14 +162,42 @@ function addSubjectRoutes(app: Express, store: SchemaStore): void {
     const permanent = queryFlag(req, 'permanent');
     send(res, store.deleteSubject(req.params.subject, { permanent }));
   });
+  app.post('/compatibility/subjects/:subject/versions', (req, res) => {
+    const input = parseBody(schemaBody, req.body);
+    send(
+      res,
+      compatibilityAnswer(req, () => store.testRegistration(req.params.subject, input)),
+    );
+  });
   app.post('/compatibility/subjects/:subject/versions/:version', (req, res) => {
     const spec = parseVersionSpec(req.params.version);
     const input = parseBody(schemaBody, req.body);
-    const result = store.testCompatibility(req.params.subject, spec, input);
-    // Like Confluent, the reasons are only spelled out when asked for.
-    const messages = queryFlag(req, 'verbose') ? result.messages : [];
-    send(res, { is_compatible: result.compatible, messages });
+    send(
+      res,
+      compatibilityAnswer(req, () => store.testCompatibility(req.params.subject, spec, input)),
+    );
   });
+}
+
+/**
+ * A compatibility test's answer as Confluent gives it: `{is_compatible}`, plus `messages` only with
+ * `?verbose=true`, when an invalid schema is also an answer (not compatible, and why) rather than a
+ * 422.
+ */
+function compatibilityAnswer(
+  req: Request,
+  test: () => CompatibilityResult,
+): { is_compatible: boolean; messages?: readonly string[] } {
+  if (!queryFlag(req, 'verbose')) {
+    return { is_compatible: test().compatible };
+  }
+  try {
+    const result = test();
+    return { is_compatible: result.compatible, messages: result.messages };
+  } catch (error) {
+    if (!(error instanceof InvalidSchemaError)) throw error;
+    return { is_compatible: false, messages: [error.message] };
+  }
 }
 
 function addSchemaRoutes(app: Express, store: SchemaStore): void {

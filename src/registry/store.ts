@@ -267,20 +267,40 @@ export class SchemaStore {
   }
 
   /**
-   * Tests whether a schema could be registered, without registering it. Against `latest` the check
-   * covers what registration would (all live versions for transitive levels), and a subject without
-   * versions accepts anything; against a given version, only that version is checked.
+   * Tests a schema against one version of a subject, as Confluent's
+   * `POST /compatibility/subjects/{subject}/versions/{version}` does: against that version alone,
+   * under the subject's level (so a transitive level means the same as its plain form here).
+   * `latest` of a subject without live versions accepts anything. Registers nothing.
    *
-   * @throws {@link SubjectNotFoundError} / {@link VersionNotFoundError} for an explicit version
-   *   that does not exist.
+   * @throws {@link VersionNotFoundError} for an explicit version the subject does not have, also
+   *   when the subject has no versions at all (Confluent looks the version up, not the subject).
    * @throws {@link InvalidSchemaError} when the schema is invalid or unsupported.
    */
   testCompatibility(subject: string, spec: VersionSpec, input: SchemaInput): CompatibilityResult {
+    const live = (this.#subjects.get(subject) ?? []).filter((entry) => !entry.deleted);
+    const target = spec === 'latest' ? live.at(-1) : live.find((entry) => entry.version === spec);
+    if (target === undefined && spec !== 'latest') {
+      throw new VersionNotFoundError(spec);
+    }
+    const parsed = parseInput(input);
+    const targets = target === undefined ? [] : [toVersionedType(target)];
+    const messages = checkCompatibility(parsed.type, targets, this.effectiveCompatibility(subject));
+    return { compatible: messages.length === 0, messages };
+  }
+
+  /**
+   * Tests whether a schema could be registered under a subject, without registering it: the check
+   * {@link register} makes, against every live version the subject's level looks at (Confluent's
+   * `POST /compatibility/subjects/{subject}/versions`). A subject without versions accepts
+   * anything.
+   *
+   * @throws {@link InvalidSchemaError} when the schema is invalid or unsupported.
+   */
+  testRegistration(subject: string, input: SchemaInput): CompatibilityResult {
     const parsed = parseInput(input);
     const live = (this.#subjects.get(subject) ?? []).filter((entry) => !entry.deleted);
-    const targets = spec === 'latest' ? live : [this.#explicitVersion(subject, live, spec)];
     const level = this.effectiveCompatibility(subject);
-    const messages = checkCompatibility(parsed.type, targets.map(toVersionedType), level);
+    const messages = checkCompatibility(parsed.type, live.map(toVersionedType), level);
     return { compatible: messages.length === 0, messages };
   }
 
@@ -348,21 +368,6 @@ export class SchemaStore {
       throw new SubjectNotFoundError(subject);
     }
     return versions;
-  }
-
-  #explicitVersion(
-    subject: string,
-    live: readonly StoredVersion[],
-    version: number,
-  ): StoredVersion {
-    if (live.length === 0) {
-      throw new SubjectNotFoundError(subject);
-    }
-    const found = live.find((entry) => entry.version === version);
-    if (found === undefined) {
-      throw new VersionNotFoundError(version);
-    }
-    return found;
   }
 
   /** Returns the stored schema for this normalized text, assigning the next id if it is new. */

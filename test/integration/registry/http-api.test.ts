@@ -119,13 +119,10 @@ describe('successful answers', () => {
 
   it('test compatibility, with reasons only when verbose', async () => {
     const path = `/compatibility/subjects/${SUBJECT}/versions/latest`;
-    expect((await call('POST', path, schemaBody(v1))).body).toEqual({
-      is_compatible: true,
-      messages: [],
-    });
+    // As Confluent answers: no `messages` at all unless asked for.
+    expect((await call('POST', path, schemaBody(v1))).body).toEqual({ is_compatible: true });
     expect((await call('POST', path, schemaBody(breaking))).body).toEqual({
       is_compatible: false,
-      messages: [],
     });
     const verbose = await call('POST', `${path}?verbose=true`, schemaBody(breaking));
     expect(verbose.body).toMatchObject({ is_compatible: false });
@@ -133,11 +130,27 @@ describe('successful answers', () => {
     expect(messages.join()).toContain('com.acme.Shipment.id');
     expect(messages.join()).toContain('cannot read');
     expect(
-      (await call('POST', `/compatibility/subjects/${SUBJECT}/versions/1`, schemaBody(v1))).body,
-    ).toEqual({
-      is_compatible: true,
-      messages: [],
-    });
+      (
+        await call(
+          'POST',
+          `/compatibility/subjects/${SUBJECT}/versions/1?verbose=true`,
+          schemaBody(v1),
+        )
+      ).body,
+    ).toEqual({ is_compatible: true, messages: [] });
+    // Against every version registration would check, as Confluent's path without a version does.
+    expect(
+      (await call('POST', `/compatibility/subjects/${SUBJECT}/versions`, schemaBody(breaking)))
+        .body,
+    ).toEqual({ is_compatible: false });
+    // Verbose, an invalid schema is an answer too (not compatible, and why), as in Confluent.
+    const invalid = await call(
+      'POST',
+      `${path}?verbose=true`,
+      schemaBody({ type: 'record', name: 'R' }),
+    );
+    expect(invalid.status).toBe(200);
+    expect(invalid.body).toMatchObject({ is_compatible: false, messages: [expect.any(String)] });
     // Testing registers nothing.
     expect((await call('GET', `/subjects/${SUBJECT}/versions`)).body).toEqual([1]);
   });
@@ -176,6 +189,22 @@ const errorCases: ErrorCase[] = [
     schemaBody(v1),
     404,
     40402,
+  ],
+  [
+    'compatibility against a version of an unknown subject',
+    'POST',
+    '/compatibility/subjects/nope/versions/1',
+    schemaBody(v1),
+    404,
+    40402,
+  ],
+  [
+    'compatibility test of invalid Avro (not verbose)',
+    'POST',
+    `/compatibility/subjects/${SUBJECT}/versions/latest`,
+    schemaBody({ type: 'record', name: 'R' }),
+    422,
+    42201,
   ],
   [
     'incompatible registration',

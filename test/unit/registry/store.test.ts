@@ -214,23 +214,26 @@ describe('SchemaStore', () => {
         compatible: true,
         messages: [],
       });
+      expect(store.testRegistration('nope', incompatible).compatible).toBe(true);
     });
 
-    it('fails for an explicit version that does not exist', () => {
-      expect(failure(() => store.testCompatibility('nope', 1, v1)).errorCode).toBe(40401);
+    it('fails for an explicit version that does not exist, as Confluent does (40402)', () => {
+      expect(failure(() => store.testCompatibility('nope', 1, v1)).errorCode).toBe(40402);
       store.register('a', v1);
       expect(failure(() => store.testCompatibility('a', 7, v1)).errorCode).toBe(40402);
     });
 
-    it('checks latest like a registration and an explicit version on its own', () => {
+    it('checks one version against a version (latest too), and all of them like a registration', () => {
       store.setSubjectCompatibility('a', 'NONE');
       store.register('a', v1);
       store.register('a', incompatible);
       store.setSubjectCompatibility('a', 'BACKWARD_TRANSITIVE');
       expect(store.testCompatibility('a', 2, incompatible).compatible).toBe(true);
-      const latest = store.testCompatibility('a', 'latest', incompatible);
-      expect(latest.compatible).toBe(false);
-      expect(latest.messages.join()).toContain('version 1');
+      expect(store.testCompatibility('a', 'latest', incompatible).compatible).toBe(true);
+      expect(store.testCompatibility('a', 1, incompatible).compatible).toBe(false);
+      const registration = store.testRegistration('a', incompatible);
+      expect(registration.compatible).toBe(false);
+      expect(registration.messages.join()).toContain('version 1');
       expect(store.listVersions('a')).toEqual([1, 2]);
     });
   });
