@@ -8,21 +8,20 @@
  *
  * Apicurio 3.x is built for Java 21, so the JVM is the first Java 21 or newer
  * found: `$JAVA_HOME/bin/java` or `java` on the PATH, then the JDKs under
- * /usr/lib/jvm. As with the Kafka broker (./kafka-broker.ts), the JVM runs
- * under `setpriv --pdeathsig KILL`, so it dies with the process that started
- * it, and an exit hook covers machines without setpriv. Its output goes to
+ * /usr/lib/jvm. As with the Kafka broker, the JVM dies with the process that
+ * started it (./jvm.ts). Its output goes to
  * `apicurio.log` in its own temporary directory ({@link ApicurioRegistry.logTail}).
  */
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, open, readFile, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cacheRoot } from './build.ts';
+import { freePort, readLog, spawnJvm, tail, waitForExit, waitUntilServing } from './jvm.ts';
+import type { Jvm } from './jvm.ts';
 import { commandWorks, javaCommand, unpackDependencies } from './maven.ts';
 
 const run = promisify(execFile);
@@ -178,25 +177,6 @@ export interface ApicurioRegistry {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port was assigned'));
-      });
-    });
-  });
-}
-
 /** The server's settings, as system properties (they override its application.properties). */
 function serverProperties(
   dataDir: string,
@@ -226,17 +206,6 @@ function serverProperties(
   };
 }
 
-function tail(text: string, lines: number): string {
-  return text
-    .split('\n')
-    .slice(-lines - 1)
-    .join('\n');
-}
-
-async function readLog(logFile: string): Promise<string> {
-  return (await readFile(logFile).catch(() => Buffer.alloc(0))).toString('utf8');
-}
-
 /** Whether the Confluent-compatible API answers, and with which global compatibility. */
 async function readGlobalCompatibility(url: string): Promise<string | undefined> {
   try {
@@ -249,89 +218,30 @@ async function readGlobalCompatibility(url: string): Promise<string | undefined>
   }
 }
 
-interface Launch {
-  java: string;
-  home: string;
-  dataDir: string;
-  logFile: string;
-  heapMb: number;
-  properties: Record<string, string>;
-  withPdeathsig: boolean;
-}
-
-/** The JVM, and how it ended once it has (`exited (1)`, `exited (SIGKILL)`). */
-interface Jvm {
-  readonly child: ChildProcess;
-  readonly exited: Promise<string>;
-}
-
-function spawnJvm(options: Launch, logFd: number): Jvm {
-  const javaArgs = [
-    `-Xms${String(Math.min(64, options.heapMb))}m`,
-    `-Xmx${String(options.heapMb)}m`,
-    '-XX:+ExitOnOutOfMemoryError',
-    // A test registry: a quick start on few cores matters more than peak speed.
-    '-XX:TieredStopAtLevel=1',
-    '-XX:+UseSerialGC',
-    `-Djava.io.tmpdir=${options.dataDir}`,
-    ...Object.entries(options.properties).map(([key, value]) => `-D${key}=${value}`),
-    '-jar',
-    join(options.home, RUNNER_JAR),
-  ];
-  const [command, args] = options.withPdeathsig
-    ? ['setpriv', ['--pdeathsig', 'KILL', '--', options.java, ...javaArgs]]
-    : [options.java, javaArgs];
-  const child = spawn(command, args, {
-    cwd: options.dataDir,
-    stdio: ['ignore', logFd, logFd],
-  });
-  running.add(child);
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve(`exited (${String(code ?? signal)})`);
-    });
-  });
-  return { child, exited };
-}
-
-/** Resolves once the API answers; rejects when the JVM exits first or the time is up. */
-async function waitUntilServing(
-  { child, exited }: Jvm,
-  url: string,
+/** Starts the JVM: a quick start on few cores matters more than peak speed for a test registry. */
+function spawnApicurio(
+  java: string,
+  home: string,
+  dataDir: string,
   logFile: string,
-  timeoutMs: number,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const level = await readGlobalCompatibility(url);
-    if (level !== undefined) return level;
-    const outcome = await Promise.race([
-      exited,
-      new Promise<undefined>((resolve) => {
-        setTimeout(() => {
-          resolve(undefined);
-        }, POLL_INTERVAL_MS);
-      }),
-    ]);
-    if (outcome !== undefined || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      const why = outcome ?? `did not answer ${url}/config within ${String(timeoutMs)} ms`;
-      throw new Error(
-        `Apicurio Registry ${why}; the end of ${logFile}:\n${tail(await readLog(logFile), 40)}`,
-      );
-    }
-  }
-}
-
-async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
+  heapMb: number,
+  properties: Record<string, string>,
+): Promise<Jvm> {
+  return spawnJvm({
+    java,
+    logFile,
+    cwd: dataDir,
+    args: [
+      `-Xms${String(Math.min(64, heapMb))}m`,
+      `-Xmx${String(heapMb)}m`,
+      '-XX:+ExitOnOutOfMemoryError',
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      `-Djava.io.tmpdir=${dataDir}`,
+      ...Object.entries(properties).map(([key, value]) => `-D${key}=${value}`),
+      '-jar',
+      join(home, RUNNER_JAR),
+    ],
   });
 }
 
@@ -360,20 +270,11 @@ export async function startApicurio(options: ApicurioOptions = {}): Promise<Apic
   const ports = { http: await freePort(), management: await freePort() };
   const rootUrl = `http://127.0.0.1:${String(ports.http)}`;
   const url = `${rootUrl}${CCOMPAT_PATH}`;
-  const launch: Launch = {
-    java,
-    home,
-    dataDir,
-    logFile: join(dataDir, 'apicurio.log'),
-    heapMb: options.heapMb ?? 384,
-    properties: serverProperties(dataDir, ports, globalCompatibility),
-    withPdeathsig: await commandWorks('setpriv', ['--version']),
-  };
-  const log = await open(launch.logFile, 'a');
+  const logFile = join(dataDir, 'apicurio.log');
+  const properties = serverProperties(dataDir, ports, globalCompatibility);
   const started = Date.now();
-  const jvm = spawnJvm(launch, log.fd);
+  const jvm = await spawnApicurio(java, home, dataDir, logFile, options.heapMb ?? 384, properties);
   const { child } = jvm;
-  await log.close();
   const stop = async (): Promise<void> => {
     child.kill('SIGTERM');
     await waitForExit(child, STOP_TIMEOUT_MS);
@@ -381,7 +282,13 @@ export async function startApicurio(options: ApicurioOptions = {}): Promise<Apic
   };
   let level: string;
   try {
-    level = await waitUntilServing(jvm, url, launch.logFile, options.startTimeoutMs ?? 180_000);
+    level = await waitUntilServing(jvm, () => readGlobalCompatibility(url), {
+      name: 'Apicurio Registry',
+      logFile,
+      timeoutMs: options.startTimeoutMs ?? 180_000,
+      awaited: `answer ${url}/config`,
+      intervalMs: POLL_INTERVAL_MS,
+    });
     const expected = globalCompatibility ?? 'NONE';
     if (level !== expected)
       throw new Error(`Apicurio Registry's global compatibility is ${level}, not ${expected}`);
@@ -392,7 +299,7 @@ export async function startApicurio(options: ApicurioOptions = {}): Promise<Apic
   const startupMs = Date.now() - started;
   progress(
     `Apicurio Registry ${version} (pid ${String(child.pid)}) serves ${url} after ` +
-      `${(startupMs / 1000).toFixed(1)} s; log ${launch.logFile}`,
+      `${(startupMs / 1000).toFixed(1)} s; log ${logFile}`,
   );
   let stopping: Promise<void> | undefined;
   return {
@@ -400,10 +307,10 @@ export async function startApicurio(options: ApicurioOptions = {}): Promise<Apic
     url,
     rootUrl,
     pid: child.pid ?? 0,
-    logFile: launch.logFile,
+    logFile: logFile,
     startupMs,
     async logTail(lines = 60) {
-      return tail(await readLog(launch.logFile), lines);
+      return tail(await readLog(logFile), lines);
     },
     stop() {
       stopping ??= stop();

@@ -4,22 +4,21 @@
  * directory of its own, from the jars Maven Central serves
  * (`src/broker/kafka/pom.xml`, fetched once into the cache).
  *
- * The JVM is started under `setpriv --pdeathsig KILL`, so the kernel kills it
- * when the process that started it dies, even by SIGKILL; an exit hook covers
- * machines without setpriv. Its output goes to `kafka.log` beside the data,
- * which a failing test can print ({@link KafkaBroker.logTail}).
+ * The JVM dies with the process that started it (./jvm.ts). Its output goes
+ * to `kafka.log` beside the data, which a failing test can print
+ * ({@link KafkaBroker.logTail}).
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { cacheRoot } from './build.ts';
+import { freePort, readLog, spawnJvm, tail, waitForExit, waitUntilServing } from './jvm.ts';
 import { commandWorks, copyDependencies, javaCommand } from './maven.ts';
 
 const run = promisify(execFile);
@@ -120,25 +119,6 @@ export interface KafkaBroker {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port was assigned'));
-      });
-    });
-  });
-}
-
 /** The server's settings: a single node, small internal topics, quick group joins. */
 function serverProperties(
   dataDir: string,
@@ -191,18 +171,6 @@ async function formatStorage(java: string, libs: string, properties: string): Pr
   });
 }
 
-async function readLogFrom(logFile: string, offset: number): Promise<string> {
-  const content = await readFile(logFile).catch(() => Buffer.alloc(0));
-  return content.subarray(offset).toString('utf8');
-}
-
-function tail(text: string, lines: number): string {
-  return text
-    .split('\n')
-    .slice(-lines - 1)
-    .join('\n');
-}
-
 interface Launch {
   java: string;
   libs: string;
@@ -213,63 +181,36 @@ interface Launch {
 }
 
 /** Starts the JVM and resolves once it logs that it serves clients. */
-async function launch(options: Launch, withPdeathsig: boolean): Promise<ChildProcess> {
-  const log = await open(options.logFile, 'a');
-  const logStart = (await log.stat()).size;
-  const javaArgs = [
-    `-Xms${String(Math.min(128, options.heapMb))}m`,
-    `-Xmx${String(options.heapMb)}m`,
-    '-XX:+UseG1GC',
-    '-XX:MaxGCPauseMillis=20',
-    '-XX:+ExitOnOutOfMemoryError',
-    '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
-    '-cp',
-    `${options.libs}/*`,
-    'kafka.Kafka',
-    options.properties,
-  ];
-  const [command, args] = withPdeathsig
-    ? ['setpriv', ['--pdeathsig', 'KILL', '--', options.java, ...javaArgs]]
-    : [options.java, javaArgs];
-  const child = spawn(command, args, { stdio: ['ignore', log.fd, log.fd] });
-  await log.close();
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      resolve(`exited (${String(code ?? signal)})`);
-    });
+async function launch(options: Launch): Promise<ChildProcess> {
+  const jvm = await spawnJvm({
+    java: options.java,
+    logFile: options.logFile,
+    args: [
+      `-Xms${String(Math.min(128, options.heapMb))}m`,
+      `-Xmx${String(options.heapMb)}m`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${LOG4J_CONFIG}`,
+      '-cp',
+      `${options.libs}/*`,
+      'kafka.Kafka',
+      options.properties,
+    ],
   });
-  const deadline = Date.now() + options.startTimeoutMs;
-  for (;;) {
-    const output = await readLogFrom(options.logFile, logStart);
-    if (STARTED_LINE.test(output)) return child;
-    const outcome = await Promise.race([
-      exited,
-      new Promise<undefined>((resolve) => {
-        setTimeout(() => {
-          resolve(undefined);
-        }, 100);
-      }),
-    ]);
-    if (outcome !== undefined || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      const why = outcome ?? `did not start within ${String(options.startTimeoutMs)} ms`;
-      throw new Error(`Kafka ${why}; the end of ${options.logFile}:\n${tail(output, 40)}`);
-    }
-  }
-}
-
-async function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  await waitUntilServing(
+    jvm,
+    async () =>
+      STARTED_LINE.test(await readLog(options.logFile, jvm.logStart)) ? true : undefined,
+    {
+      name: 'Kafka',
+      logFile: options.logFile,
+      timeoutMs: options.startTimeoutMs,
+      awaited: 'log "Kafka Server started"',
+    },
+  );
+  return jvm.child;
 }
 
 /**
@@ -291,7 +232,6 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   const properties = join(dataDir, 'server.properties');
   await writeFile(properties, serverProperties(dataDir, ports, options.serverProperties ?? {}));
   await formatStorage(java, libs, properties);
-  const withPdeathsig = await commandWorks('setpriv', ['--version']);
   const launchOptions: Launch = {
     java,
     libs,
@@ -300,7 +240,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     heapMb: options.heapMb ?? 512,
     startTimeoutMs: options.startTimeoutMs ?? 90_000,
   };
-  let child = await launch(launchOptions, withPdeathsig).catch(async (error: unknown) => {
+  let child = await launch(launchOptions).catch(async (error: unknown) => {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   });
@@ -314,7 +254,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       return child.pid ?? 0;
     },
     async logTail(lines = 60) {
-      return tail(await readLogFrom(launchOptions.logFile, 0), lines);
+      return tail(await readLog(launchOptions.logFile), lines);
     },
     async kill() {
       child.kill('SIGKILL');
@@ -327,7 +267,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       child.kill('SIGCONT');
     },
     async restart() {
-      child = await launch(launchOptions, withPdeathsig);
+      child = await launch(launchOptions);
     },
     async stop() {
       child.kill('SIGCONT');

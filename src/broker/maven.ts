@@ -37,26 +37,28 @@ export function javaCommand(): string {
   return home ? join(home, 'bin', 'java') : 'java';
 }
 
-/** Options of {@link copyDependencies}. */
-export interface CopyDependenciesOptions {
-  /** The pom whose dependencies are copied. */
+/** Options of {@link copyDependencies} and {@link unpackDependencies}. */
+export interface DependenciesOptions {
+  /** The pom whose dependencies are fetched. */
   pom: string;
   /** `-Dname=value` properties (a version, say). */
   properties?: Readonly<Record<string, string>>;
-  /** Where the jars end up; reused when it is complete. */
+  /** Where they end up; reused when it is complete. */
   outputDir: string;
-  /** Receives a line before the download starts. */
+  /** Receives a line before the download starts and one when it is done. */
   progress: (message: string) => void;
 }
 
 /**
- * Copies the runtime dependencies of `pom` into `outputDir` once; later calls
- * return at once. Two processes racing here both download, and the first to
+ * Runs a maven-dependency-plugin goal into `outputDir` once; later calls
+ * return at once. The work happens in a staging folder renamed into place
+ * when whole; two processes racing here both download, and the first to
  * finish publishes.
- *
- * @returns `outputDir`.
  */
-export async function copyDependencies(options: CopyDependenciesOptions): Promise<string> {
+async function fetchOnce(
+  goal: 'copy-dependencies' | 'unpack-dependencies',
+  options: DependenciesOptions,
+): Promise<string> {
   const { outputDir } = options;
   if (existsSync(join(outputDir, COMPLETE_MARKER))) return outputDir;
   const staged = `${outputDir}.${String(process.pid)}.partial`;
@@ -73,16 +75,21 @@ export async function copyDependencies(options: CopyDependenciesOptions): Promis
       options.pom,
       `-Dmaven.repo.local=${mavenRepository()}`,
       ...properties,
-      'dependency:copy-dependencies',
+      `dependency:${goal}`,
       `-DoutputDirectory=${staged}`,
+      // unpack-dependencies skips archives its markers (by default in the
+      // pom's own target/) say it unpacked before; the staging folder is new.
+      `-DmarkersDirectory=${staged}.markers`,
     ],
     { maxBuffer: 16 * 1024 * 1024 },
-  ).catch((error: unknown) => {
-    const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
-    throw new Error(`mvn dependency:copy-dependencies failed for ${options.pom}: ${output}`, {
-      cause: error,
+  )
+    .finally(() => rm(`${staged}.markers`, { recursive: true, force: true }))
+    .catch((error: unknown) => {
+      const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
+      throw new Error(`mvn dependency:${goal} failed for ${options.pom}: ${output}`, {
+        cause: error,
+      });
     });
-  });
   await writeFile(join(staged, COMPLETE_MARKER), new Date().toISOString());
   await mkdir(dirname(outputDir), { recursive: true });
   try {
@@ -95,66 +102,15 @@ export async function copyDependencies(options: CopyDependenciesOptions): Promis
   return outputDir;
 }
 
-/** Options of {@link unpackDependencies}. */
-export interface UnpackDependenciesOptions {
-  /** The pom whose dependencies are archives (a `tar.gz` or `zip` with a classifier, say). */
-  pom: string;
-  /** `-Dname=value` properties (a version, say). */
-  properties?: Readonly<Record<string, string>>;
-  /** Where the archives' contents end up; reused when it is complete. */
-  outputDir: string;
-  /** Receives a line before the download starts and one when it is done. */
-  progress: (message: string) => void;
+/** Copies the runtime dependencies of `pom` (jars) into `outputDir` once; returns it. */
+export function copyDependencies(options: DependenciesOptions): Promise<string> {
+  return fetchOnce('copy-dependencies', options);
 }
 
 /**
- * Unpacks the archives `pom` depends on into `outputDir` once
- * (`mvn dependency:unpack-dependencies`, straight from the local repository
- * in the cache); later calls return at once. Like {@link copyDependencies},
- * the work happens in a staging folder that is renamed into place when whole.
- *
- * @returns `outputDir`.
+ * Unpacks the archives `pom` depends on (a `tar.gz` with a classifier, say)
+ * into `outputDir` once; returns it.
  */
-export async function unpackDependencies(options: UnpackDependenciesOptions): Promise<string> {
-  const { outputDir } = options;
-  if (existsSync(join(outputDir, COMPLETE_MARKER))) return outputDir;
-  const staged = `${outputDir}.${String(process.pid)}.partial`;
-  await rm(staged, { recursive: true, force: true });
-  const properties = Object.entries(options.properties ?? {}).map(([k, v]) => `-D${k}=${v}`);
-  options.progress(`Fetching and unpacking ${options.pom} ${properties.join(' ')}…`);
-  const started = Date.now();
-  await run(
-    'mvn',
-    [
-      '-B',
-      '-q',
-      '-f',
-      options.pom,
-      `-Dmaven.repo.local=${mavenRepository()}`,
-      ...properties,
-      'dependency:unpack-dependencies',
-      `-DoutputDirectory=${staged}`,
-      // The plugin skips archives its markers (by default in the pom's own
-      // target/) say it unpacked before; the staging folder is new each time.
-      `-DmarkersDirectory=${staged}.markers`,
-    ],
-    { maxBuffer: 16 * 1024 * 1024 },
-  )
-    .finally(() => rm(`${staged}.markers`, { recursive: true, force: true }))
-    .catch((error: unknown) => {
-      const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
-      throw new Error(`mvn dependency:unpack-dependencies failed for ${options.pom}: ${output}`, {
-        cause: error,
-      });
-    });
-  await writeFile(join(staged, COMPLETE_MARKER), new Date().toISOString());
-  await mkdir(dirname(outputDir), { recursive: true });
-  try {
-    await rename(staged, outputDir);
-  } catch (error) {
-    await rm(staged, { recursive: true, force: true });
-    if (!existsSync(join(outputDir, COMPLETE_MARKER))) throw error;
-  }
-  options.progress(`Unpacked into ${outputDir} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return outputDir;
+export function unpackDependencies(options: DependenciesOptions): Promise<string> {
+  return fetchOnce('unpack-dependencies', options);
 }
