@@ -1,5 +1,6 @@
 /**
- * Produce throughput against the test broker: one awaited `send` per record
+ * Produce throughput against the broker chosen in support/broker.ts (a real
+ * Apache Kafka by default, `--broker mock` for librdkafka's mock): one awaited `send` per record
  * (the baseline, what a naive webhook handler does) versus the same records
  * grouped into batched sends (what Wharf's publisher does). Both use an
  * idempotent producer with acks=all, as Wharf does.
@@ -9,7 +10,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
-import { startTestBroker } from '../src/broker/test-broker.ts';
+import { startBenchBroker } from './support/broker.ts';
 
 const records = Number(
   process.env.BENCH_RECORDS ?? (process.env.BENCH_FULL === '1' ? 20_000 : 5_000),
@@ -39,7 +40,13 @@ async function batchedSends(producer: Producer, topic: string) {
   }
 }
 
-const broker = await startTestBroker({ topics: ['bench-single:4', 'bench-batched:4'] });
+const broker = await startBenchBroker({
+  topics: [
+    { topic: 'bench-single', numPartitions: 4 },
+    { topic: 'bench-batched', numPartitions: 4 },
+  ],
+});
+console.log(`broker: ${broker.name} at ${broker.brokers.join(',')}`);
 try {
   const kafka = new Kafka({
     clientId: 'bench',

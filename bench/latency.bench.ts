@@ -4,24 +4,28 @@
  * domain topic → consumer), against the baseline of one raw produce →
  * consume through the same broker, measured in the same run.
  *
- * Everything but the test broker runs in this process: the ingress, the
- * worker, the embedded registry, the load and both measuring consumers.
+ * Everything but the broker (support/broker.ts: a real Apache Kafka by
+ * default, `--broker mock` for librdkafka's mock) runs in this process: the
+ * ingress, the worker, the embedded registry, the load and both measuring
+ * consumers.
  * A canonical record is matched to its request by its `ce_id` header: the
  * pipeline is pure, so the event id of each request is known before sending.
  * Rounds alternate baseline and pipeline (the VM's speed drifts); the median
  * round of each is reported.
  *
- * Consumers' fetch wait: the test broker (librdkafka's mock) does not answer
- * a waiting fetch when records arrive, it holds it for the whole max wait, so
- * with the worker's default of 1000 ms each consumer hop would add up to a
- * second that a real broker does not. The worker and both measuring
- * consumers therefore use --max-wait-ms (default 10), which makes the test
- * broker answer about as soon as a real one would.
+ * Consumers' fetch wait: the mock does not answer a waiting fetch when
+ * records arrive, it holds it for the whole max wait, so with the worker's
+ * default of 1000 ms each consumer hop would add up to a second that a real
+ * broker does not. Against the mock the worker and both measuring consumers
+ * therefore use --max-wait-ms 10 by default, which makes it answer about as
+ * soon as a real one would; against Kafka, which answers a waiting fetch as
+ * soon as records arrive, they keep the worker's default (1000 ms).
  *
  * Options (`node bench/latency.bench.ts …`; through `npm run bench` as the
  * variables in parentheses): --rate (requests/s; BENCH_RATE; default 200),
  * --seconds (per round; default 5, 20 with --full / BENCH_FULL=1), --rounds
- * (default 3), --max-wait-ms (default 10), --partition-concurrency (the
+ * (default 3), --max-wait-ms (default: 10 on the mock, the worker's 1000 on
+ * Kafka), --broker (kafka|mock; WHARF_BENCH_BROKER), --partition-concurrency (the
  * worker's WHARF_WORKER_PARTITION_CONCURRENCY, default 4 as in a deployment;
  * the benchmark's raw topics have 12 partitions in all).
  */
@@ -31,6 +35,7 @@ import { parseArgs } from 'node:util';
 import type { Consumer } from 'kafkajs';
 import { pino } from 'pino';
 import { createKafka, createProducer } from '../src/kafka/client.ts';
+import { BROKER_OPTION, benchBrokerKind } from './support/broker.ts';
 import { SteadyLoad } from './support/load.ts';
 import { requestStream } from './support/messages.ts';
 import { startStack } from './support/stack.ts';
@@ -40,7 +45,8 @@ const { values: options } = parseArgs({
     rate: { type: 'string', default: process.env.BENCH_RATE ?? '200' },
     seconds: { type: 'string' },
     rounds: { type: 'string', default: '3' },
-    'max-wait-ms': { type: 'string', default: '10' },
+    'max-wait-ms': { type: 'string' },
+    ...BROKER_OPTION,
     'partition-concurrency': { type: 'string', default: '4' },
     full: { type: 'boolean', default: process.env.BENCH_FULL === '1' },
   },
@@ -112,20 +118,19 @@ const ms = (histogram: RecordableHistogram, percentile: number) =>
 const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
+const maxWaitMs = options['max-wait-ms'] ?? (benchBrokerKind() === 'mock' ? '10' : undefined);
 const stack = await startStack({
-  WHARF_WORKER_MAX_WAIT_MS: options['max-wait-ms'],
+  ...(maxWaitMs === undefined ? {} : { WHARF_WORKER_MAX_WAIT_MS: maxWaitMs }),
   WHARF_WORKER_PARTITION_CONCURRENCY: options['partition-concurrency'],
 });
+console.log(`broker: ${stack.broker.name} at ${stack.broker.brokers.join(',')}`);
 try {
   const maxWaitTimeInMs = stack.config.worker.maxWaitMs;
   const kafka = createKafka(stack.config.kafka, pino({ level: 'silent' }));
 
   // Baseline: one awaited-nowhere produce per record, consumed in this process.
   const baselineTopic = 'bench.latency.baseline';
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic: baselineTopic, numPartitions: 4 }] });
-  await admin.disconnect();
+  await stack.broker.createTopics([{ topic: baselineTopic, numPartitions: 4 }]);
   const producer = createProducer(kafka);
   await producer.connect();
   const baseline = new Tracker();

@@ -8,6 +8,8 @@
  *   npm run bench -- --full                  long runs: soak 10 minutes, more rounds (BENCH_FULL=1)
  *   npm run bench -- soak --duration 600     the soak's duration in seconds (BENCH_SOAK_SECONDS)
  *   npm run bench -- latency --rate 500      the soak's and latency's requests/s (BENCH_RATE)
+ *   npm run bench -- --broker mock           librdkafka's mock instead of Apache Kafka, the
+ *                                            default (WHARF_BENCH_BROKER; support/broker.ts)
  *
  * The options reach the benchmarks as the environment variables in
  * parentheses; each benchmark documents its own at its top, and can also be
@@ -17,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchBrokerKind, benchBrokerName } from './support/broker.ts';
 
 const { values: options, positionals: names } = parseArgs({
   allowPositionals: true,
@@ -24,6 +27,7 @@ const { values: options, positionals: names } = parseArgs({
     full: { type: 'boolean', default: false },
     duration: { type: 'string' },
     rate: { type: 'string' },
+    broker: { type: 'string' },
   },
 });
 const env: NodeJS.ProcessEnv = {
@@ -31,7 +35,10 @@ const env: NodeJS.ProcessEnv = {
   ...(options.full ? { BENCH_FULL: '1' } : {}),
   ...(options.duration === undefined ? {} : { BENCH_SOAK_SECONDS: options.duration }),
   ...(options.rate === undefined ? {} : { BENCH_RATE: options.rate }),
+  ...(options.broker === undefined ? {} : { WHARF_BENCH_BROKER: options.broker }),
 };
+// Fails here, before any benchmark, on a broker name it does not know.
+process.stdout.write(`broker: ${benchBrokerName(benchBrokerKind([], env))}\n`);
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const benches = readdirSync(here)

@@ -1,7 +1,7 @@
 /**
  * Soak: a steady load of real webhooks (every fixture of the three
  * providers, each copy a distinct event) through
- * ingress → test broker → worker for a long time, watching the memory and
+ * ingress → broker → worker for a long time, watching the memory and
  * the event loop of the process that runs the ingress and the worker (and
  * the load and the embedded registry). One line every --interval seconds,
  * then a summary: RSS at the start (after the first interval, so that start-up
@@ -13,22 +13,23 @@
  * variables in parentheses): --duration (seconds; BENCH_SOAK_SECONDS; default
  * 60, 600 with --full / BENCH_FULL=1), --rate (requests/s; BENCH_RATE;
  * default 200), --interval (seconds between lines; default a tenth of the
- * duration), --partitions (of every topic; BENCH_PARTITIONS; default 4). The
- * test broker keeps at most 5 MiB per partition and drops the oldest records
- * past that, so a worker that falls far behind would lose records there; at
- * 200 req/s on 4 partitions the worker kept within a few hundred records for
- * 6 minutes, then fell up to 9,000 behind and caught up after the load (on 24
- * partitions its per-batch round trips made it fall behind from the first
- * minute).
+ * duration), --partitions (of every topic; BENCH_PARTITIONS; default 4),
+ * --broker (kafka|mock; WHARF_BENCH_BROKER; support/broker.ts: a real Apache
+ * Kafka by default). The mock keeps at most 5 MiB per partition and drops the
+ * oldest records past that, so a worker that falls far behind would lose
+ * records there; at 200 req/s on 4 partitions against it the worker kept
+ * within a few hundred records for 6 minutes, then fell up to 9,000 behind and
+ * caught up after the load (on 24 partitions its per-batch round trips made it
+ * fall behind from the first minute). Kafka keeps its records on disk.
  *
  * The worker keeps its defaults (fetch max wait 1000 ms, deduplication window
  * in memory: one id per routed event, so it grows by design until
- * WHARF_DEDUP_MAX_ENTRIES). The test broker keeps its records in memory too;
- * its RSS is printed alongside, not counted.
+ * WHARF_DEDUP_MAX_ENTRIES). The broker's RSS (the JVM's, for Kafka; the mock
+ * keeps its records in memory) is printed alongside, not counted.
  */
-import { readFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { BROKER_OPTION } from './support/broker.ts';
 import { SteadyLoad } from './support/load.ts';
 import { requestStream } from './support/messages.ts';
 import { startStack } from './support/stack.ts';
@@ -40,6 +41,7 @@ const { values: options } = parseArgs({
     interval: { type: 'string' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS },
     full: { type: 'boolean', default: process.env.BENCH_FULL === '1' },
+    ...BROKER_OPTION,
   },
 });
 const duration = Number(options.duration ?? (options.full ? 600 : 60));
@@ -56,17 +58,8 @@ const lagMs = (histogram: ReturnType<typeof monitorEventLoopDelay>, percentile: 
     .toFixed(1)
     .padStart(6);
 
-/** Resident memory of another process (the test broker), from /proc. */
-function rssOf(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
-    return Number(match?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
 const stack = await startStack({ WHARF_TOPIC_PARTITIONS: String(partitions) });
+console.log(`broker: ${stack.broker.name} at ${stack.broker.brokers.join(',')}`);
 try {
   const load = new SteadyLoad(stack.ingress.url, requestStream(false));
   const whole = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -96,7 +89,7 @@ try {
         `behind ${String(load.counts.accepted - processed).padStart(5)}`,
         `rss ${mib(rss)}`,
         `heap ${mib(process.memoryUsage().heapUsed)}`,
-        `broker rss ${mib(rssOf(stack.broker.pid))}`,
+        `broker rss ${mib(stack.broker.rss())}`,
         `lag p50 ${lagMs(perInterval, 50)} ms p99 ${lagMs(perInterval, 99)} ms max ${lagMs(perInterval, 100)} ms`,
       ].join('  '),
     );

@@ -4,7 +4,10 @@
  *      normalize, route) over real provider messages, against a floor of
  *      JSON.parse + JSON.stringify of the same bodies (target >= 0.5x);
  *   2. end to end: raw records already in Kafka to canonical records
- *      produced (Avro, registry, dedup, commits) against the test broker.
+ *      produced (Avro, registry, dedup, commits) against the broker chosen in
+ *      support/broker.ts (a real Apache Kafka by default, `--broker mock` for
+ *      librdkafka's mock), started after the transform part so that it does
+ *      not weigh on it.
  *
  * The transform is measured in pairs of runs, one of each side, each run
  * about BENCH_RUN_MS long (default 100): long enough to hold its share of
@@ -28,16 +31,19 @@ import { startEmbeddedRegistry } from '../src/registry/index.ts';
 import { transform } from '../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../src/worker/pipeline.ts';
 import { startWorker } from '../src/worker/worker.ts';
-import { startTestBroker } from '../src/broker/test-broker.ts';
+import { rawTopicSpecs, workerTopicSpecs } from '../src/kafka/topics.ts';
+import { BROKER_OPTION, benchBrokerName, startBenchBroker } from './support/broker.ts';
 import { PIPELINE, distinct, rawRecords } from './support/messages.ts';
 
 const { full } = parseArgs({
-  options: { full: { type: 'boolean', default: process.env.BENCH_FULL === '1' } },
+  options: { full: { type: 'boolean', default: process.env.BENCH_FULL === '1' }, ...BROKER_OPTION },
 }).values;
 
 const pairs = Number(process.env.BENCH_PAIRS ?? (full ? 200 : 60));
 const runMs = Number(process.env.BENCH_RUN_MS ?? 100);
 const records = Number(process.env.BENCH_RECORDS ?? (full ? 100_000 : 20_000));
+
+console.log(`broker (end to end only): ${benchBrokerName()}`);
 
 const config: PipelineConfig = PIPELINE;
 const raws = rawRecords();
@@ -96,8 +102,8 @@ console.log(
   `ratio transform/floor: ${median(ratios).toFixed(2)} median of pairs (quartiles ${quantile(ratios, 0.25).toFixed(2)}–${quantile(ratios, 0.75).toFixed(2)}; total times ${(total(floorTimes) / total(transformTimes)).toFixed(2)}) (target >= 0.5)`,
 );
 
-// End to end against the test broker.
-const broker = await startTestBroker();
+// End to end against the broker.
+const broker = await startBenchBroker();
 const registry = await startEmbeddedRegistry();
 try {
   const env = {
@@ -114,12 +120,7 @@ try {
     brokers: [...broker.brokers],
     logLevel: logLevel.NOTHING,
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  const rawTopics = (['happycolis', 'ongoing', 'shipwell'] as const).map(
-    (source) => workerConfig.ingress.sources[source].rawTopic,
-  );
-  await admin.createTopics({ topics: rawTopics.map((topic) => ({ topic, numPartitions: 4 })) });
+  await broker.createTopics([...rawTopicSpecs(workerConfig), ...workerTopicSpecs(workerConfig)]);
   const producer = kafka.producer();
   await producer.connect();
   for (let start = 0; start < records; start += 500) {
@@ -164,9 +165,8 @@ try {
       .filter((value) => value.labels.outcome === name)
       .reduce((sum, value) => sum + value.value, 0);
   await worker.shutdown();
-  await admin.disconnect();
   console.log(
-    `end to end: ${String(records)} raw records (${String(outcome('routed'))} routed, ${String(outcome('deduplicated'))} deduplicated, ${String(outcome('dead_lettered'))} dead-lettered) in ${seconds.toFixed(1)} s, worker start included: ${Math.round(records / seconds).toLocaleString('en-US')} records/s`,
+    `end to end against ${broker.name}: ${String(records)} raw records (${String(outcome('routed'))} routed, ${String(outcome('deduplicated'))} deduplicated, ${String(outcome('dead_lettered'))} dead-lettered) in ${seconds.toFixed(1)} s, worker start included: ${Math.round(records / seconds).toLocaleString('en-US')} records/s`,
   );
 } finally {
   await registry.close();

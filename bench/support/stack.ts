@@ -1,25 +1,27 @@
 /**
- * The whole pipeline for benchmarks that need it: the test broker (a child
- * process), the embedded schema registry, the ingress and the worker, the
- * last three in this process, as `npm start` would run them on one machine.
+ * The whole pipeline for benchmarks that need it: the broker chosen in
+ * broker.ts (a child process: a real Kafka by default, or the mock), the
+ * embedded schema registry, the ingress and the worker, the last three in this
+ * process, as `npm start` would run them on one machine.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
-import { startTestBroker } from '../../src/broker/test-broker.ts';
-import type { TestBroker } from '../../src/broker/test-broker.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Config } from '../../src/config/config.ts';
 import { startIngress } from '../../src/ingress/server.ts';
 import type { RunningIngress } from '../../src/ingress/server.ts';
+import { rawTopicSpecs, workerTopicSpecs } from '../../src/kafka/topics.ts';
 import { createMetrics } from '../../src/metrics/catalog.ts';
 import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import type { RunningWorker } from '../../src/worker/worker.ts';
+import { startBenchBroker } from './broker.ts';
+import type { BenchBroker } from './broker.ts';
 import { HAPPYCOLIS_SECRET, PIPELINE } from './messages.ts';
 
 export interface Stack {
-  readonly broker: TestBroker;
+  readonly broker: BenchBroker;
   readonly registry: EmbeddedRegistry;
   readonly ingress: RunningIngress;
   readonly worker: RunningWorker;
@@ -38,7 +40,7 @@ export interface Stack {
  * and Shipwell without authentication, and `overrides`.
  */
 export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
-  const broker = await startTestBroker();
+  const broker = await startBenchBroker();
   const registry = await startEmbeddedRegistry();
   const env = {
     KAFKA_BROKERS: broker.brokers.join(','),
@@ -54,11 +56,12 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     WHARF_LOG_LEVEL: 'silent',
     ...overrides,
   };
+  const config = loadConfig(env, 'worker');
+  await broker.createTopics([...rawTopicSpecs(config), ...workerTopicSpecs(config)]);
   const logger = pino({ level: 'silent' });
   const ingress = await startIngress(loadConfig(env, 'ingress'), logger, {
     metrics: createMetrics(),
   });
-  const config = loadConfig(env, 'worker');
   const worker = await startWorker(config, { adapters: PIPELINE.adapters }, logger, {
     metrics: createMetrics(),
   });
