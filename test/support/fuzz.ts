@@ -18,7 +18,14 @@
  * digits, `-0`), strings of up to 1 MiB, nesting up to 20,000 levels and
  * objects with `__proto__`, `constructor` and `prototype` keys; they are
  * spliced into the JSON text, so that the pipeline parses them itself.
+ * Generated strings (values, keys, event types, header values) mix ASCII
+ * with any Unicode code point and with control characters, separators, BOMs,
+ * bidi overrides and lone surrogates.
+ *
+ * Each run starts from a new seed, printed with the run and with a failure;
+ * WHARF_FUZZ_SEED=<seed> runs the same inputs again (see {@link FUZZ_SEED}).
  */
+import { randomInt } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { CANONICAL_TYPES } from '../../src/canonical/schemas.ts';
@@ -179,6 +186,53 @@ const BAD_BYTES: readonly (readonly number[])[] = [
   [0x3a],
 ];
 
+/**
+ * Characters that text handling trips over: C0 and C1 controls, DEL, line
+ * and paragraph separators, the byte order mark, bidi overrides, zero-width
+ * joiners, lone surrogates, and non-ASCII letters, digits and emoji.
+ */
+const AWKWARD_CHARS = [
+  ...Array.from({ length: 0x20 }, (_, code) => String.fromCharCode(code)),
+  '\u007f',
+  '\u0080',
+  '\u0085',
+  '\u009f',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\u202e',
+  '\u200d',
+  '\ufffd',
+  '\ud800',
+  '\udfff',
+  'é',
+  'ß',
+  'İ',
+  'Ω',
+  'ж',
+  '中',
+  '٣',
+  '０',
+  '🚚',
+  '👩‍👩‍👧',
+];
+
+/**
+ * Strings of up to `maxLength` units: printable ASCII (what most fields
+ * hold), any ASCII or Latin-1 character (controls included), any Unicode
+ * code point, whole graphemes, or the {@link AWKWARD_CHARS}.
+ */
+export function anyText(maxLength: number): fc.Arbitrary<string> {
+  return fc.oneof(
+    fc.string({ maxLength }),
+    fc.string({ maxLength, unit: 'binary-ascii' }),
+    fc.string({ maxLength, unit: 'binary' }),
+    fc.string({ maxLength, unit: 'grapheme' }),
+    fc.string({ maxLength, unit: fc.constantFrom(...AWKWARD_CHARS) }),
+  );
+}
+
 /** Reads a provider's fixtures as the provider sends them (HappyColis bodies get a header). */
 export function corpus(source: Source, config: PipelineConfig): Corpus {
   const folder = new URL(`../fixtures/providers/${source}/`, import.meta.url);
@@ -223,8 +277,9 @@ const smallJson: fc.Arbitrary<JsonValue> = fc.oneof(
   fc.integer(),
   fc.double(),
   fc.constantFrom(...HOSTILE_STRINGS),
-  fc.string({ maxLength: 12 }),
+  anyText(12),
   fc.jsonValue({ maxDepth: 2 }),
+  fc.jsonValue({ maxDepth: 2, stringUnit: 'binary' }),
 );
 
 /** Lengths mostly modest, sometimes large, rarely up to the ingress's 1 MiB body limit. */
@@ -280,7 +335,7 @@ function keys(corpus: Corpus): fc.Arbitrary<string> {
   return fc.oneof(
     fc.constantFrom(...PROTOTYPE_KEYS),
     fc.constantFrom(...corpus.fieldNames),
-    fc.string({ maxLength: 8 }),
+    anyText(8),
   );
 }
 
@@ -292,7 +347,7 @@ function eventTypeLike(corpus: Corpus): fc.Arbitrary<string> {
     { weight: 1, arbitrary: known.map((type) => type.toUpperCase()) },
     { weight: 1, arbitrary: known.map((type) => type.replace(/[-./_]/g, ' ')) },
     { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_STRINGS) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 24 }) },
+    { weight: 1, arbitrary: anyText(24) },
   );
 }
 
@@ -321,7 +376,7 @@ export function headerPlans(corpus: Corpus): fc.Arbitrary<HeaderPlan> {
     ),
     receivedAt: sometimes(
       3,
-      fc.oneof(fc.constant(null), fc.constantFrom(...HOSTILE_STRINGS), fc.string()),
+      fc.oneof(fc.constant(null), fc.constantFrom(...HOSTILE_STRINGS), anyText(40)),
     ),
     urlEventType: sometimes(10, eventTypeLike(corpus)),
     contentType: sometimes(
@@ -334,11 +389,11 @@ export function headerPlans(corpus: Corpus): fc.Arbitrary<HeaderPlan> {
           'application/x-www-form-urlencoded',
           '',
         ),
-        fc.string({ maxLength: 40 }),
+        anyText(40),
       ),
     ),
     shipwellEvent: sometimes(10, eventTypeLike(corpus)),
-    extra: fc.array(fc.tuple(keys(corpus), fc.string({ maxLength: 16 })), { maxLength: 3 }),
+    extra: fc.array(fc.tuple(keys(corpus), anyText(16)), { maxLength: 3 }),
   });
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant(NO_HEADER_CHANGES) },
@@ -842,9 +897,31 @@ export class Outcomes {
   }
 }
 
-/** A fixed seed per run name, unless WHARF_FUZZ_SEED shifts them all (to explore further). */
-export function seedFor(name: string): number {
-  let hash = Number(process.env.WHARF_FUZZ_SEED ?? 0) | 0;
+/** Reads WHARF_FUZZ_SEED: unset (a new seed) or an integer. */
+function seedFromEnvironment(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value)))
+    throw new Error(
+      `WHARF_FUZZ_SEED must be an integer (a seed a fuzz run printed), not "${value}"`,
+    );
+  return Number(value) | 0;
+}
+
+/**
+ * The seed of this run: WHARF_FUZZ_SEED when set, to replay a run, and a new
+ * one otherwise, so that each run tries other inputs. Every batch's seed is
+ * derived from it ({@link seedFor}): a run of `npm test` replays the first
+ * batches of a full run with the same seed.
+ */
+export const FUZZ_SEED: number =
+  seedFromEnvironment(process.env.WHARF_FUZZ_SEED) ?? randomInt(-(2 ** 31), 2 ** 31 - 1);
+
+/** How to run the same inputs again, for messages. */
+export const FUZZ_REPLAY = `WHARF_FUZZ_SEED=${String(FUZZ_SEED)}`;
+
+/** The seed of one named batch: the run's seed mixed with the name (FNV-1a). */
+export function seedFor(name: string, runSeed = FUZZ_SEED): number {
+  let hash = runSeed | 0;
   for (const char of name) hash = (Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0) | 0;
   return hash;
 }

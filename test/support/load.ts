@@ -27,6 +27,8 @@ export interface LoadAnswer {
   readonly retryAfter: string | null;
   /** When the request was sent, relative to the start of the load (ms). */
   readonly sentAt: number;
+  /** When the answer came (ms since the epoch), to compare with when a fault began or ended. */
+  readonly answeredAt: number;
   readonly elapsedMs: number;
   /** Why the request got no answer (status 0). */
   readonly failure: string | undefined;
@@ -83,6 +85,7 @@ async function send(options: LoadOptions, i: number, started: number): Promise<L
       message: json.error?.message,
       retryAfter: response.headers.get('retry-after'),
       sentAt,
+      answeredAt: Date.now(),
       elapsedMs: Date.now() - t0,
       failure: undefined,
     };
@@ -95,6 +98,7 @@ async function send(options: LoadOptions, i: number, started: number): Promise<L
       message: undefined,
       retryAfter: null,
       sentAt,
+      answeredAt: Date.now(),
       elapsedMs: Date.now() - t0,
       failure: describeFailure(error),
     };
@@ -123,6 +127,8 @@ export function tally(answers: readonly LoadAnswer[]): Record<string, number> {
 /** Collects the `wharf-request-id` of every record landing on a topic, as it lands. */
 export class LandedIds {
   readonly ids = new Set<string>();
+  /** Records read that carry a request id, copies included. */
+  records = 0;
   readonly topic: string;
   readonly #consumer: Consumer;
 
@@ -145,11 +151,19 @@ export class LandedIds {
     await consumer.run({
       eachMessage: ({ message }) => {
         const id = message.headers?.[RAW_HEADERS.requestId]?.toString();
-        if (id) landed.ids.add(id);
+        if (id) {
+          landed.ids.add(id);
+          landed.records++;
+        }
         return Promise.resolve();
       },
     });
     return landed;
+  }
+
+  /** Extra copies of a request on the topic (a send the producer repeated and the broker kept twice). */
+  get duplicates(): number {
+    return this.records - this.ids.size;
   }
 
   /** The ids among `ids` that have not landed (yet). */

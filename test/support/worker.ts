@@ -4,7 +4,7 @@
  */
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll } from 'vitest';
-import type { KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Config } from '../../src/config/config.ts';
@@ -18,7 +18,8 @@ import { startWorker } from '../../src/worker/worker.ts';
 import type { RunningWorker } from '../../src/worker/worker.ts';
 import { fixtureText } from './fixtures.ts';
 import { testEnvironment } from './ingress.ts';
-import { startPrivateBroker, testKafka, uniqueName } from './kafka.ts';
+import { TEST_CONSUMER, startPrivateBroker, testKafka, uniqueName } from './kafka.ts';
+import type { StreamRecord } from './raw-stream.ts';
 
 /** A fixture file's text. */
 export const fixture = fixtureText;
@@ -141,4 +142,59 @@ export async function decode(
 ): Promise<Record<string, unknown>> {
   const registry = new SchemaRegistry({ host: registryUrl });
   return (await registry.decode(message.value ?? Buffer.alloc(0))) as Record<string, unknown>;
+}
+
+/**
+ * The topics each canonical subject came out on, read from every domain
+ * topic of `config` as they fill: for checking that each record went to its
+ * own domain's topic, not merely to some domain topic (the output collector
+ * of raw-stream.ts keys records by subject, whatever their topic).
+ */
+export class SubjectTopics {
+  readonly #topics = new Map<string, Set<string>>();
+  readonly #consumer: Consumer;
+
+  private constructor(consumer: Consumer) {
+    this.#consumer = consumer;
+  }
+
+  /** Starts reading every domain topic of `config` from the beginning. */
+  static async start(kafka: Kafka, config: Config): Promise<SubjectTopics> {
+    const consumer = kafka.consumer({ ...TEST_CONSUMER, groupId: uniqueName('subject-topics') });
+    const subjects = new SubjectTopics(consumer);
+    await consumer.connect();
+    await consumer.subscribe({
+      topics: Object.values(config.worker.domainTopics),
+      fromBeginning: true,
+    });
+    await consumer.run({
+      eachMessage: ({ topic, message }) => {
+        const subject = message.headers?.ce_subject?.toString() ?? '';
+        const topics = subjects.#topics.get(subject) ?? new Set<string>();
+        subjects.#topics.set(subject, topics.add(topic));
+        return Promise.resolve();
+      },
+    });
+    return subjects;
+  }
+
+  /**
+   * The domain records of `stream` not seen (yet) on their own domain's
+   * topic, or seen on another one too; each with what was seen.
+   */
+  misrouted(stream: readonly StreamRecord[], config: Config): string[] {
+    const problems: string[] = [];
+    for (const { requestId, expected } of stream) {
+      if (expected.kind !== 'domain') continue;
+      const wanted = config.worker.domainTopics[expected.domain];
+      const seen = [...(this.#topics.get(expected.subject) ?? [])];
+      if (seen.length !== 1 || seen[0] !== wanted)
+        problems.push(`${requestId}: ${expected.subject} on [${seen.join(', ')}], not ${wanted}`);
+    }
+    return problems;
+  }
+
+  stop(): Promise<void> {
+    return this.#consumer.disconnect();
+  }
 }

@@ -1,6 +1,9 @@
 /**
- * The batching publisher against the test broker, with the broker's own
- * fault injection for the unhappy paths.
+ * The batching publisher against the broker under test; for the unhappy
+ * paths, against a real Kafka of this file's own behind a proxy that delays
+ * its answers (skipped when the tests run on the mock broker), and against a
+ * mock broker of this file's own for errors on produce, which a real Kafka
+ * has no command for (whichever broker the other tests use).
  */
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,13 +14,14 @@ import { createProducer } from '../../../src/kafka/client.ts';
 import { createMetrics } from '../../../src/metrics/catalog.ts';
 import { countRecords } from '../../support/ingress.ts';
 import {
-  canInjectFaults,
   cleanupsAfterEach,
+  isRealKafka,
   startPrivateBroker,
   testKafka,
   uniqueName,
   waitFor,
 } from '../../support/kafka.ts';
+import { privateKafkaBehindProxy } from '../../support/tcp-proxy.ts';
 
 const cleanups = cleanupsAfterEach();
 
@@ -78,34 +82,65 @@ describe('BatchingPublisher', () => {
   });
 });
 
-describe.skipIf(!canInjectFaults())('BatchingPublisher under broker faults', () => {
+describe.skipIf(!isRealKafka())(
+  'BatchingPublisher against a slow Kafka (its own, behind a proxy)',
+  () => {
+    const stack = privateKafkaBehindProxy();
+
+    it('fails with a timeout when the broker answers too slowly', async () => {
+      const { producer, topic } = await setup(1, stack.brokers);
+      const publisher = new BatchingPublisher(producer, { timeoutMs: 1_000 });
+      const delayedBefore = stack.proxy.stats.delayedChunks;
+      stack.proxy.setLatency({ toClientMs: 4_000 });
+      const started = Date.now();
+      await expect(publisher.publish(topic, record(1))).rejects.toBeInstanceOf(PublishTimeoutError);
+      // Answered at its deadline, not when the broker's answer came.
+      expect(Date.now() - started).toBeLessThan(3_000);
+      stack.proxy.setLatency({ toClientMs: 0 });
+      await publisher.flush();
+      // The answer did come, late: the record is stored, its caller told it was not.
+      expect(stack.proxy.stats.delayedChunks).toBeGreaterThan(delayedBefore);
+      expect(await countRecords(topic, stack.brokers)).toBe(1);
+    });
+
+    it('refuses at once, without queueing, when too much is pending', async () => {
+      const { producer, topic } = await setup(1, stack.brokers);
+      const publisher = new BatchingPublisher(producer, { timeoutMs: 5_000, maxPendingRecords: 5 });
+      stack.proxy.setLatency({ toClientMs: 1_000 });
+      const first = Array.from({ length: 5 }, (_, i) => publisher.publish(topic, record(i)));
+      const started = Date.now();
+      await expect(publisher.publish(topic, record(99))).rejects.toBeInstanceOf(PublishError);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(publisher.pendingRecords).toBe(5);
+      await Promise.all(first);
+      expect(await countRecords(topic, stack.brokers)).toBe(5);
+    });
+
+    it('abort answers queued and in-flight records at once', async () => {
+      const { producer, topic } = await setup(1, stack.brokers);
+      const publisher = new BatchingPublisher(producer, { timeoutMs: 30_000, lingerMs: 0 });
+      stack.proxy.setLatency({ toClientMs: 3_000 });
+      const inFlight = publisher.publish(topic, record(1));
+      await waitFor('the first batch to leave', () =>
+        publisher.inFlightRecords === 1 ? true : undefined,
+      );
+      const queued = publisher.publish(topic, record(2));
+      const started = Date.now();
+      publisher.abort(new ShuttingDownError());
+      await expect(inFlight).rejects.toBeInstanceOf(ShuttingDownError);
+      await expect(queued).rejects.toBeInstanceOf(ShuttingDownError);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await expect(publisher.publish(topic, record(3))).rejects.toBeInstanceOf(ShuttingDownError);
+    });
+  },
+);
+
+describe('BatchingPublisher under Kafka errors on produce (a mock broker of its own)', () => {
   let broker: TestBroker;
   beforeAll(async () => {
     broker = await startPrivateBroker();
   });
   afterAll(() => broker.stop());
-
-  it('fails with a timeout when the broker answers too slowly', async () => {
-    const { producer, topic } = await setup(1, broker.brokers);
-    const publisher = new BatchingPublisher(producer, { timeoutMs: 300 });
-    await broker.control.setRtt(2_000);
-    cleanups.push(() => broker.control.setRtt(0));
-    await expect(publisher.publish(topic, record(1))).rejects.toBeInstanceOf(PublishTimeoutError);
-    await broker.control.setRtt(0);
-    await publisher.flush();
-  });
-
-  it('refuses at once, without queueing, when too much is pending', async () => {
-    const { producer, topic } = await setup(1, broker.brokers);
-    const publisher = new BatchingPublisher(producer, { timeoutMs: 5_000, maxPendingRecords: 5 });
-    await broker.control.setRtt(500);
-    cleanups.push(() => broker.control.setRtt(0));
-    const first = Array.from({ length: 5 }, (_, i) => publisher.publish(topic, record(i)));
-    await expect(publisher.publish(topic, record(99))).rejects.toBeInstanceOf(PublishError);
-    expect(publisher.pendingRecords).toBe(5);
-    await Promise.all(first);
-    await broker.control.setRtt(0);
-  });
 
   it('records of a batch the broker keeps failing are answered as not stored by their deadline', async () => {
     const { producer, topic } = await setup(1, broker.brokers);
@@ -147,21 +182,5 @@ describe.skipIf(!canInjectFaults())('BatchingPublisher under broker faults', () 
     }
     await publisher.publish(topic, record(4));
     expect(await countRecords(topic, broker.brokers)).toBe(1);
-  });
-
-  it('abort answers queued and in-flight records at once', async () => {
-    const { producer, topic } = await setup(1, broker.brokers);
-    const publisher = new BatchingPublisher(producer, { timeoutMs: 30_000, lingerMs: 0 });
-    await broker.control.setRtt(3_000);
-    cleanups.push(() => broker.control.setRtt(0));
-    const inFlight = publisher.publish(topic, record(1));
-    await waitFor('the first batch to leave', () =>
-      publisher.inFlightRecords === 1 ? true : undefined,
-    );
-    const queued = publisher.publish(topic, record(2));
-    publisher.abort(new ShuttingDownError());
-    await expect(inFlight).rejects.toBeInstanceOf(ShuttingDownError);
-    await expect(queued).rejects.toBeInstanceOf(ShuttingDownError);
-    await expect(publisher.publish(topic, record(3))).rejects.toBeInstanceOf(ShuttingDownError);
   });
 });

@@ -3,15 +3,18 @@
  * (mutated real messages, wrong-typed copies, flipped bytes, generated
  * messages, odd headers; see test/support/fuzz.ts), each checked on its own
  * and the built-in prototypes compared with a snapshot after every batch.
- * Every batch has a fixed seed, which fast-check prints with a failure;
- * WHARF_FUZZ_SEED shifts all seeds to explore other inputs.
+ * Each run starts from a new seed, printed first; every batch's seed derives
+ * from it. A failure names the batch, its seed and the plan fast-check shrank
+ * it to, and WHARF_FUZZ_SEED=<seed> runs the same inputs again.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Source } from '../../../src/providers/provider.ts';
 import { transform } from '../../../src/worker/pipeline.ts';
 import type { RawRecord } from '../../../src/worker/pipeline.ts';
 import {
+  FUZZ_REPLAY,
+  FUZZ_SEED,
   Outcomes,
   buildBytes,
   buildGenerated,
@@ -33,8 +36,8 @@ import { pipelineDefaults } from '../../support/pipeline.ts';
 
 /**
  * `npm test` runs a fifth of the inputs (20,000 per provider, the first
- * batches of the full run's seeds); `npm run test:full` (WHARF_TEST_FULL=1)
- * runs all 100,000. The full run takes about a minute of CPU for the three
+ * batches a full run with the same seed runs); `npm run test:full`
+ * (WHARF_TEST_FULL=1) runs all 100,000. The full run takes about a minute of CPU for the three
  * providers, too long for every CI run on two cores.
  */
 const SHARE = process.env.WHARF_TEST_FULL === '1' ? 1 : 0.2;
@@ -64,20 +67,23 @@ export function fuzzPipeline(source: Source): void {
         const before = prototypeSnapshot();
         for (let done = 0, batch = 0; done < count; done += BATCH, batch++) {
           const seed = seedFor(`${source}/${name}/${String(batch)}`);
-          fc.assert(
-            fc.property(arbitrary, (plan) => {
-              const raw = build(data, plan);
-              const output = transform(raw, config);
-              checkOutput(raw, output, config);
-              checkNoEnumerablePollution();
-              outcomes.add(output);
-            }),
-            { seed, numRuns: Math.min(BATCH, count - done) },
-          );
-          expect(
-            prototypeChanges(before),
-            `prototypes after batch ${String(batch)} (seed ${String(seed)})`,
-          ).toEqual([]);
+          const where = `batch ${String(batch)} (seed ${String(seed)}); ${FUZZ_REPLAY} replays this run`;
+          try {
+            fc.assert(
+              fc.property(arbitrary, (plan) => {
+                const raw = build(data, plan);
+                const output = transform(raw, config);
+                checkOutput(raw, output, config);
+                checkNoEnumerablePollution();
+                outcomes.add(output);
+              }),
+              { seed, numRuns: Math.min(BATCH, count - done) },
+            );
+          } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            throw new Error(`${source} ${name}, ${where}:\n${message}`, { cause: error });
+          }
+          expect(prototypeChanges(before), `prototypes after ${where}`).toEqual([]);
         }
         console.info(`${source} ${name}: ${outcomes.toString()}`);
         // The inputs get past parsing and detection into the provider's
@@ -91,6 +97,9 @@ export function fuzzPipeline(source: Source): void {
   }
 
   describe(`fuzzing transform with ${source} inputs`, () => {
+    beforeAll(() => {
+      console.info(`fuzz ${source}: seed ${String(FUZZ_SEED)} (${FUZZ_REPLAY} replays this run)`);
+    });
     family('structured mutations of real messages', 40_000, structuredPlans, buildStructured);
     family('real messages with wrong types everywhere', 20_000, retypedPlans, buildRetyped);
     family('byte mutations and truncations of real messages', 30_000, bytePlans, buildBytes);
