@@ -16,8 +16,6 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Comma-separated bootstrap list of the broker the tests use. */
     kafkaBrokers: string;
-    /** Control address of the mock broker; null when a real Kafka is used. */
-    brokerControl: string | null;
     /** `kafka` for a real Apache Kafka (started here or external), `mock` for the mock cluster. */
     brokerKind: 'kafka' | 'mock';
     /** The log file of the Kafka started here, printed beside a failing test; null otherwise. */
@@ -49,7 +47,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (choice.kind === 'external') {
     announce(`Broker: the Kafka at KAFKA_BROKERS=${choice.brokers} (assumed a real Kafka)`);
     project.provide('kafkaBrokers', choice.brokers);
-    project.provide('brokerControl', null);
     project.provide('brokerKind', 'kafka');
     project.provide('kafkaLogFile', null);
     return () => Promise.resolve();
@@ -64,7 +61,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `Broker: Apache Kafka ${kafka.version} (KRaft, ${kafka.brokers.join(',')}, pid ${String(kafka.pid)}, log ${kafka.logFile}); WHARF_TEST_BROKER=mock runs the embedded mock instead`,
     );
     project.provide('kafkaBrokers', kafka.brokers.join(','));
-    project.provide('brokerControl', null);
     project.provide('brokerKind', 'kafka');
     project.provide('kafkaLogFile', kafka.logFile);
     return () => kafka.stop();
@@ -74,7 +70,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     `Broker: the embedded mock (librdkafka's mock cluster, ${broker.brokers.join(',')}) because ${choice.why}; Apache Kafka ${KAFKA_VERSION} is the default where Java runs`,
   );
   project.provide('kafkaBrokers', broker.brokers.join(','));
-  project.provide('brokerControl', broker.controlAddress);
   project.provide('brokerKind', 'mock');
   project.provide('kafkaLogFile', null);
   return () => broker.stop();

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
 import { afterEach, inject } from 'vitest';
-import { BrokerControl, startTestBroker } from '../../src/broker/test-broker.ts';
+import { startTestBroker } from '../../src/broker/test-broker.ts';
 import type { TestBroker } from '../../src/broker/test-broker.ts';
 
 /** Bootstrap list of the broker under test. */
@@ -14,24 +14,13 @@ export function kafkaBrokers(): string[] {
   return inject('kafkaBrokers').split(',');
 }
 
-/** The test broker's fault-injection control, or null against a real Kafka. */
-export function brokerControl(): BrokerControl | null {
-  const address = inject('brokerControl');
-  return address ? new BrokerControl(address) : null;
-}
-
 /** Whether the tests run against a real Apache Kafka (started by the global setup or external). */
 export function isRealKafka(): boolean {
   return inject('brokerKind') === 'kafka';
 }
 
-/** Whether the broker under test takes fault commands (false against a real Kafka). */
-export function canInjectFaults(): boolean {
-  return inject('brokerControl') !== null;
-}
-
 /**
- * A broker process of the calling test file's own. Tests that inject faults
+ * A mock broker process of the calling test file's own. Tests that inject faults
  * use one, so that taking a broker down does not disturb the test files that
  * share the global broker in parallel.
  */
