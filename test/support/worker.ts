@@ -37,6 +37,24 @@ export function happycolisMessage(
   });
 }
 
+/** A warehouse's own name for "Order is picked", which Wharf does not know out of the box. */
+export const WAREHOUSE_TRIGGER = 'Kundorder plockad';
+
+/**
+ * An Ongoing "order picked" webhook of warehouse wh1 under the warehouse's own
+ * trigger name: dead-lettered until WHARF_ONGOING_TRIGGER_ALIASES maps it.
+ */
+export function pickedOrderUnderWarehouseTrigger(orderId: number): string {
+  const body = JSON.parse(fixture('ongoing', 'order-picked.json')) as Record<string, unknown>;
+  return JSON.stringify({
+    ...body,
+    system: 'wh1',
+    orderId,
+    webhookEventId: orderId * 10,
+    webhookTemplate: WAREHOUSE_TRIGGER,
+  });
+}
+
 /** Environment of a test worker: every topic and the group its own. */
 export function workerEnvironment(
   registryUrl: string,

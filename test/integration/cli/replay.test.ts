@@ -16,26 +16,13 @@ import { countRecords, header, readTopic } from '../../support/ingress.ts';
 import { cleanupsAfterEach, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
 import { runOps } from '../../support/ops-cli.ts';
 import {
+  WAREHOUSE_TRIGGER,
   decode,
-  fixture,
+  pickedOrderUnderWarehouseTrigger,
   startTestRegistry,
   startTestWorker,
   workerEnvironment,
 } from '../../support/worker.ts';
-
-/** The warehouse's own name for "Order is picked", which Wharf does not know out of the box. */
-const WAREHOUSE_TRIGGER = 'Kundorder plockad';
-
-function pickedOrder(orderId: number): string {
-  const body = JSON.parse(fixture('ongoing', 'order-picked.json')) as Record<string, unknown>;
-  return JSON.stringify({
-    ...body,
-    system: 'wh1',
-    orderId,
-    webhookEventId: orderId * 10,
-    webhookTemplate: WAREHOUSE_TRIGGER,
-  });
-}
 
 /** Lands raw Ongoing records as the ingress would: keyed by order, with its headers. */
 async function landOngoing(topic: string, orderIds: readonly number[]): Promise<void> {
@@ -47,7 +34,7 @@ async function landOngoing(topic: string, orderIds: readonly number[]): Promise<
       acks: -1,
       messages: orderIds.map((orderId) => ({
         key: `wh1/order/${String(orderId)}`,
-        value: pickedOrder(orderId),
+        value: pickedOrderUnderWarehouseTrigger(orderId),
         headers: {
           'wharf-source': 'ongoing',
           'wharf-request-id': `req-${String(orderId)}`,
@@ -191,7 +178,7 @@ describe('wharf replay', () => {
     for (const message of redriven) {
       const orderId = Number(header(message, 'wharf-request-id')?.replace('req-', ''));
       expect(message.key?.toString()).toBe(`wh1/order/${String(orderId)}`);
-      expect(message.value?.toString()).toBe(pickedOrder(orderId));
+      expect(message.value?.toString()).toBe(pickedOrderUnderWarehouseTrigger(orderId));
       expect(header(message, 'wharf-source')).toBe('ongoing');
       expect(header(message, 'wharf-received-at')).toBe('2025-03-01T12:00:00.000Z');
       expect(header(message, 'wharf-redriven-from')).toMatch(new RegExp(`^${dlq}/\\d+/\\d+$`));

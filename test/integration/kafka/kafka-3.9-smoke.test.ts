@@ -25,22 +25,14 @@ import {
 import { cleanupsAfterEach, isRealKafka, waitFor } from '../../support/kafka.ts';
 import { runOps } from '../../support/ops-cli.ts';
 import {
+  WAREHOUSE_TRIGGER,
   decode,
   fixture,
+  pickedOrderUnderWarehouseTrigger,
   startTestRegistry,
   startTestWorker,
   workerEnvironment,
 } from '../../support/worker.ts';
-
-const WAREHOUSE_TRIGGER = 'Kundorder plockad';
-
-const pickedOrder = JSON.stringify({
-  ...(JSON.parse(fixture('ongoing', 'order-picked.json')) as Record<string, unknown>),
-  system: 'wh1',
-  orderId: 39,
-  webhookEventId: 390,
-  webhookTemplate: WAREHOUSE_TRIGGER,
-});
 
 describe.skipIf(!isRealKafka())(`Apache Kafka ${KAFKA_3_9_VERSION}`, () => {
   let kafka: KafkaBroker;
@@ -78,9 +70,14 @@ describe.skipIf(!isRealKafka())(`Apache Kafka ${KAFKA_3_9_VERSION}`, () => {
         authorization: basicAuth(SHIPWELL_CREDENTIALS),
       },
     );
-    const ongoing = await post(ingress.url, '/webhooks/ongoing', pickedOrder, {
-      'x-ongoing-token': ONGOING_TOKEN,
-    });
+    const ongoing = await post(
+      ingress.url,
+      '/webhooks/ongoing',
+      pickedOrderUnderWarehouseTrigger(39),
+      {
+        'x-ongoing-token': ONGOING_TOKEN,
+      },
+    );
     expect([shipwell.status, ongoing.status]).toEqual([200, 200]);
 
     const [order] = await readTopic(config.worker.domainTopics.orders, 1, { brokers });

@@ -87,6 +87,18 @@ function signedOrder(i: number, padding = 0): LoadRequest {
 }
 
 /** The answers a webhook may get while Kafka misbehaves: 200, or 503 PUBLISH_* with Retry-After. */
+/** Signed orders from CONCURRENCY senders; with `seen`, each answer is recorded as it comes. */
+function sendOrders(url: string, total: number, seen?: LoadAnswer[]) {
+  return runLoad({
+    baseUrl: url,
+    total,
+    concurrency: CONCURRENCY,
+    request: (i) => signedOrder(i),
+    patienceMs: PATIENCE_MS,
+    ...(seen ? { onAnswer: (answer: LoadAnswer) => seen.push(answer) } : {}),
+  });
+}
+
 function expectOnly200Or503(answers: readonly LoadAnswer[]): void {
   const unexpected = answers.filter(
     (answer) =>
@@ -190,14 +202,7 @@ describe.skipIf(!isRealKafka())(
           const seen: LoadAnswer[] = [];
           let down = false;
           try {
-            const load = runLoad({
-              baseUrl: url,
-              total: OUTAGE_REQUESTS,
-              concurrency: CONCURRENCY,
-              request: (i) => signedOrder(i),
-              patienceMs: PATIENCE_MS,
-              onAnswer: (answer) => seen.push(answer),
-            });
+            const load = sendOrders(url, OUTAGE_REQUESTS, seen);
             await waitFor(
               'a third of the load answered',
               () => (seen.length >= OUTAGE_REQUESTS / 3 ? true : undefined),
@@ -350,14 +355,7 @@ describe.skipIf(!isRealKafka())(
         const { proxy } = stack;
         const seen: LoadAnswer[] = [];
         try {
-          const load = runLoad({
-            baseUrl: url,
-            total: CUT_REQUESTS,
-            concurrency: CONCURRENCY,
-            request: (i) => signedOrder(i),
-            patienceMs: PATIENCE_MS,
-            onAnswer: (answer) => seen.push(answer),
-          });
+          const load = sendOrders(url, CUT_REQUESTS, seen);
           const step = Math.floor(CUT_REQUESTS / (CUTS + 3));
           const cuts: { cut: number; reconnectedMs: number }[] = [];
           for (let cut = 1; cut <= CUTS; cut++) {
@@ -447,13 +445,7 @@ describe('ingress under Kafka errors on produce, under load (a mock broker of it
         );
         const finalCodes: readonly number[] = Object.values(FINAL_PRODUCE_ERRORS);
         await broker.control.pushRequestErrors(API.PRODUCE, errors);
-        const answers = await runLoad({
-          baseUrl: url,
-          total: ERROR_REQUESTS,
-          concurrency: CONCURRENCY,
-          request: (i) => signedOrder(i),
-          patienceMs: PATIENCE_MS,
-        });
+        const answers = await sendOrders(url, ERROR_REQUESTS);
         const unused = await unusedProduceErrors(broker.brokers);
         const landed = await expectEvery200Landed(broker.brokers, topic, answers);
         const failedSends = await metricValue(
