@@ -87,6 +87,28 @@ function signedOrder(i: number, padding = 0): LoadRequest {
 }
 
 /** The answers a webhook may get while Kafka misbehaves: 200, or 503 PUBLISH_* with Retry-After. */
+/** What an outage test checks once its fault has ended at `upAt`. */
+async function recoveryAfter(
+  fault: { seen: LoadAnswer[]; load: Promise<LoadAnswer[]>; downAt: number; upAt: number },
+  brokers: readonly string[],
+  topic: string,
+) {
+  const { seen, load, downAt, upAt } = fault;
+  const firstOkAt = await waitFor(
+    'a 200 once Kafka is back',
+    () => seen.find((answer) => answer.status === 200 && answer.answeredAt > upAt)?.answeredAt,
+    { timeoutMs: 60_000, intervalMs: 10 },
+  );
+  const answers = await load;
+  return {
+    firstOkAt,
+    answers,
+    during: answers.filter((a) => a.answeredAt > downAt && a.answeredAt <= upAt),
+    landed: await expectEvery200Landed(brokers, topic, answers),
+    slowest503: expect503sWithin(answers, PRODUCE_TIMEOUT_MS),
+  };
+}
+
 /** Signed orders from CONCURRENCY senders; with `seen`, each answer is recorded as it comes. */
 function sendOrders(url: string, total: number, seen?: LoadAnswer[]) {
   return runLoad({
@@ -235,18 +257,11 @@ describe.skipIf(!isRealKafka())(
             else stack.kafka.resume();
             down = false;
             const upAt = Date.now();
-            const firstOkAt = await waitFor(
-              'a 200 once the broker is back',
-              () =>
-                seen.find((answer) => answer.status === 200 && answer.answeredAt > upAt)
-                  ?.answeredAt,
-              { timeoutMs: 60_000, intervalMs: 10 },
+            const { firstOkAt, answers, during, landed, slowest503 } = await recoveryAfter(
+              { seen, load, downAt, upAt },
+              stack.brokers,
+              topic,
             );
-            const answers = await load;
-
-            const during = answers.filter((a) => a.answeredAt > downAt && a.answeredAt <= upAt);
-            const landed = await expectEvery200Landed(stack.brokers, topic, answers);
-            const slowest503 = expect503sWithin(answers, PRODUCE_TIMEOUT_MS);
             console.info(
               `broker ${outage.signal}: ${String(answers.length)} requests, ${JSON.stringify(tally(answers))}; ` +
                 `while down (${seconds(upAt - downAt)}, process ${stateWhileDown === 'gone' ? 'dead' : 'stopped'}` +
@@ -389,17 +404,11 @@ describe.skipIf(!isRealKafka())(
           const refused = proxy.stats.refused - refusedBefore;
           proxy.refuseConnections(false);
           const upAt = Date.now();
-          const firstOkAt = await waitFor(
-            'a 200 once Kafka is reachable again',
-            () =>
-              seen.find((answer) => answer.status === 200 && answer.answeredAt > upAt)?.answeredAt,
-            { timeoutMs: 60_000, intervalMs: 10 },
+          const { firstOkAt, answers, during, landed, slowest503 } = await recoveryAfter(
+            { seen, load, downAt, upAt },
+            stack.brokers,
+            topic,
           );
-          const answers = await load;
-
-          const during = answers.filter((a) => a.answeredAt > downAt && a.answeredAt <= upAt);
-          const landed = await expectEvery200Landed(stack.brokers, topic, answers);
-          const slowest503 = expect503sWithin(answers, PRODUCE_TIMEOUT_MS);
           console.info(
             `connections cut: ${String(answers.length)} requests, ${JSON.stringify(tally(answers))}; ` +
               `${String(CUTS)} cuts of ${cuts.map((c) => String(c.cut)).join(', ')} connections, reconnected after ` +
