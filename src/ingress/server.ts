@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { ShuttingDownError } from '../errors.ts';
@@ -80,17 +81,35 @@ export async function startIngress(
     },
   );
 
-  const producer = createProducer(kafka);
   let connected = false;
-  producer.on(producer.events.CONNECT, () => {
-    connected = true;
-  });
-  producer.on(producer.events.DISCONNECT, () => {
-    connected = false;
-  });
-  await producer.connect();
+  let producer: Producer | undefined;
+  const connectProducer = async () => {
+    const fresh = createProducer(kafka);
+    fresh.on(fresh.events.CONNECT, () => {
+      if (producer === fresh) connected = true;
+    });
+    // The replaced producer's disconnection says nothing of the current one.
+    fresh.on(fresh.events.DISCONNECT, () => {
+      if (producer === fresh) connected = false;
+    });
+    producer = fresh;
+    await fresh.connect();
+    return fresh;
+  };
+  const first = await connectProducer();
+  // A broker that crashed can keep batches the producer counted as failed:
+  // its sequence numbers are then lost for good, and a new producer takes over.
+  const renewProducer = async () => {
+    logger.warn('the Kafka producer lost its sequence numbers; replacing it');
+    const previous = producer;
+    const fresh = await connectProducer();
+    void previous?.disconnect().catch((error: unknown) => {
+      logger.warn({ err: error }, 'disconnecting the replaced producer failed');
+    });
+    return fresh;
+  };
 
-  const publisher = new BatchingPublisher(producer, {
+  const publisher = new BatchingPublisher(first, {
     maxRecords: config.ingress.batchMaxRecords,
     maxBytes: config.ingress.batchMaxBytes,
     lingerMs: config.ingress.batchLingerMs,
@@ -98,6 +117,7 @@ export async function startIngress(
     maxPendingRecords: config.ingress.maxPendingRecords,
     maxPendingBytes: config.ingress.maxPendingBytes,
     metrics,
+    renewProducer,
   });
 
   let draining = false;
@@ -199,7 +219,10 @@ export async function startIngress(
       await closed;
     }
     // The grace period bounds the whole shutdown, disconnect included.
-    await withDeadline(producer.disconnect(), Math.max(MIN_DISCONNECT_MS, deadline - Date.now()));
+    await withDeadline(
+      producer?.disconnect() ?? Promise.resolve(),
+      Math.max(MIN_DISCONNECT_MS, deadline - Date.now()),
+    );
     logger.info('ingress stopped');
   }
 

@@ -16,6 +16,7 @@
  */
 import type { IHeaders, Producer } from 'kafkajs';
 import { PublishError, PublishTimeoutError, ShuttingDownError } from '../errors.ts';
+import { isProducerSequenceLost } from './client.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 
 /** One record to publish. */
@@ -40,6 +41,12 @@ export interface BatchingPublisherOptions {
   /** Most bytes of values held across all topics (default 64 MiB). */
   readonly maxPendingBytes?: number;
   readonly metrics?: Pick<Metrics, 'publishBatchSize' | 'produceDuration'>;
+  /**
+   * Gives a new, connected producer when the current one's sequence numbers
+   * are lost ({@link isProducerSequenceLost}); without it such a producer is
+   * kept, and every later send fails.
+   */
+  readonly renewProducer?: () => Promise<Producer>;
 }
 
 interface Pending {
@@ -62,7 +69,9 @@ interface TopicQueue {
 
 /** Publishes records in batches; see the module comment. */
 export class BatchingPublisher {
-  readonly #producer: Producer;
+  #producer: Producer;
+  #renewing: Promise<void> | undefined;
+  readonly #renewProducer: (() => Promise<Producer>) | undefined;
   readonly #maxRecords: number;
   readonly #maxBytes: number;
   readonly #lingerMs: number;
@@ -85,6 +94,7 @@ export class BatchingPublisher {
     this.#maxPendingRecords = options.maxPendingRecords ?? 10_000;
     this.#maxPendingBytes = options.maxPendingBytes ?? 64 * 1024 * 1024;
     this.#metrics = options.metrics;
+    this.#renewProducer = options.renewProducer;
   }
 
   /** Records held: accepted and not yet out of the publisher (queued or in flight). */
@@ -267,8 +277,9 @@ export class BatchingPublisher {
         { topic, outcome },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
+    const producer = this.#producer;
     try {
-      await this.#producer.send({
+      await producer.send({
         topic,
         acks: -1,
         messages: batch.map(({ record }) => ({
@@ -285,6 +296,20 @@ export class BatchingPublisher {
       this.#release(batch);
       const failure = new PublishError(`Kafka did not store the batch for ${topic}`, error);
       for (const pending of batch) pending.reject(failure);
+      if (isProducerSequenceLost(error)) await this.#renew(producer);
     }
+  }
+
+  /** Replaces `failed` with a new producer, once however many of its sends failed. */
+  async #renew(failed: Producer): Promise<void> {
+    if (!this.#renewProducer || this.#producer !== failed || this.#closed) return;
+    this.#renewing ??= this.#renewProducer()
+      .then((fresh) => {
+        this.#producer = fresh;
+      })
+      .finally(() => {
+        this.#renewing = undefined;
+      });
+    await this.#renewing.catch(() => undefined);
   }
 }

@@ -42,3 +42,25 @@ export function createProducer(kafka: Kafka): Producer {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
 }
+
+/**
+ * Kafka's answers after which an idempotent producer's sequence numbers no
+ * longer match the broker's (a broker that crashed kept batches the producer
+ * counted as failed, or forgot the producer). kafkajs cannot reset its
+ * sequences, so every later send fails the same way: only a new producer,
+ * with a new producer id, recovers.
+ */
+const SEQUENCE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
+
+/** Whether a send failed because the producer's sequence numbers are lost (see {@link SEQUENCE_LOST}). */
+export function isProducerSequenceLost(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ('type' in cause && typeof cause.type === 'string' && SEQUENCE_LOST.has(cause.type))
+      return true;
+  }
+  return false;
+}

@@ -92,13 +92,20 @@ async function recoveryAfter(
   fault: { seen: LoadAnswer[]; load: Promise<LoadAnswer[]>; downAt: number; upAt: number },
   brokers: readonly string[],
   topic: string,
+  /** What the ingress and Kafka logged, for the failure message. */
+  logs: () => Promise<string>,
 ) {
   const { seen, load, downAt, upAt } = fault;
   const firstOkAt = await waitFor(
     'a 200 once Kafka is back',
     () => seen.find((answer) => answer.status === 200 && answer.answeredAt > upAt)?.answeredAt,
     { timeoutMs: 60_000, intervalMs: 10 },
-  );
+  ).catch(async (error: unknown) => {
+    const since = seen.filter((answer) => answer.answeredAt > upAt);
+    throw new Error(
+      `${String(error)}; answers since: ${JSON.stringify(tally(since))} of ${String(seen.length)}\n${await logs()}`,
+    );
+  });
   const answers = await load;
   return {
     firstOkAt,
@@ -261,6 +268,8 @@ describe.skipIf(!isRealKafka())(
               { seen, load, downAt, upAt },
               stack.brokers,
               topic,
+              async () =>
+                `--- wharf ingress\n${ingress.output()}\n--- kafka\n${await stack.kafka.logTail(40)}`,
             );
             console.info(
               `broker ${outage.signal}: ${String(answers.length)} requests, ${JSON.stringify(tally(answers))}; ` +
@@ -408,6 +417,8 @@ describe.skipIf(!isRealKafka())(
             { seen, load, downAt, upAt },
             stack.brokers,
             topic,
+            async () =>
+              `--- wharf ingress\n${ingress.output()}\n--- kafka\n${await stack.kafka.logTail(40)}`,
           );
           console.info(
             `connections cut: ${String(answers.length)} requests, ${JSON.stringify(tally(answers))}; ` +
