@@ -43,6 +43,11 @@ export function createProducer(kafka: Kafka): Producer {
   });
 }
 
+/** Whether kafkajs says trying again may help (a topic its metadata does not show yet, say). */
+export function isRetriableKafkaError(error: unknown): boolean {
+  return error instanceof Error && 'retriable' in error && error.retriable === true;
+}
+
 /**
  * Kafka's answers after which an idempotent producer's sequence numbers no
  * longer match the broker's (a broker that crashed kept batches the producer

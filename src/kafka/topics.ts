@@ -15,6 +15,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DOMAINS } from '../canonical/model.ts';
 import type { Config } from '../config/config.ts';
+import { isRetriableKafkaError } from './client.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { SOURCES } from '../providers/provider.ts';
 
@@ -102,11 +103,6 @@ export function workerTopicSpecs(config: Config): TopicSpec[] {
 /** How long new topics may take to have a leader for every partition. */
 const LEADERS_TIMEOUT_MS = 30_000;
 
-/** Whether kafkajs says trying again may help (a topic the metadata does not show yet, say). */
-function isRetriable(error: unknown): boolean {
-  return error instanceof Error && 'retriable' in error && error.retriable === true;
-}
-
 /**
  * Waits until every partition of `topics` has a leader. A real Kafka shows a
  * new topic in its metadata a moment after it answered CreateTopics, and
@@ -121,7 +117,7 @@ async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<
           (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
         ),
       (error: unknown) => {
-        if (!isRetriable(error) || Date.now() > deadline) throw error;
+        if (!isRetriableKafkaError(error) || Date.now() > deadline) throw error;
         return false;
       },
     );

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka, Message } from 'kafkajs';
+import { isRetriableKafkaError } from '../kafka/client.ts';
 import type { DedupWindow } from './dedup.ts';
 
 /** How long a restore may take before the worker gives up starting. */
@@ -30,9 +31,7 @@ async function fetchOffsetsOnceLed(admin: Admin, topic: string) {
     try {
       return await admin.fetchTopicOffsets(topic);
     } catch (error) {
-      // kafkajs's errors say whether trying again may help.
-      const retriable = error instanceof Error && 'retriable' in error && error.retriable === true;
-      if (!retriable || Date.now() + delayMs > deadline) throw error;
+      if (!isRetriableKafkaError(error) || Date.now() + delayMs > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }
   }
