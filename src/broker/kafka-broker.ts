@@ -158,15 +158,26 @@ function serverProperties(
 }
 
 async function formatStorage(java: string, libs: string, properties: string): Promise<void> {
+  // Base64url may start with '-': given as its own argument, such an id is
+  // read as an option and the format fails, one start in 64.
   const clusterId = randomBytes(16).toString('base64url');
   await run(
     java,
-    ['-cp', `${libs}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
-    {
-      timeout: 60_000,
-    },
+    [
+      '-cp',
+      `${libs}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${clusterId}`,
+      '-c',
+      properties,
+    ],
+    { timeout: 60_000 },
   ).catch((error: unknown) => {
-    const output = error instanceof Error && 'stdout' in error ? String(error.stdout) : '';
+    const output =
+      error instanceof Error && 'stderr' in error && 'stdout' in error
+        ? `${String(error.stdout)}${String(error.stderr)}`
+        : '';
     throw new Error(`kafka-storage format failed: ${output}`, { cause: error });
   });
 }
