@@ -44,8 +44,34 @@ export function createProducer(kafka: Kafka): Producer {
 }
 
 /** Whether kafkajs says trying again may help (a topic its metadata does not show yet, say). */
-export function isRetriableKafkaError(error: unknown): boolean {
+function isRetriableKafkaError(error: unknown): boolean {
   return error instanceof Error && 'retriable' in error && error.retriable === true;
+}
+
+/**
+ * Asks `attempt` until it gives a value, asking again, with a growing pause,
+ * after `undefined` or an error kafkajs marks retriable. A real Kafka needs a
+ * moment after creating a topic before its metadata shows it and its
+ * partitions are led, and kafkajs's admin does not wait for that.
+ *
+ * @throws the last error, or a timeout naming `what`, after `timeoutMs`.
+ */
+export async function untilKafkaAnswers<T>(
+  what: string,
+  attempt: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delayMs = 25; ; delayMs = Math.min(1_000, delayMs * 2)) {
+    const value = await attempt().catch((error: unknown) => {
+      if (!isRetriableKafkaError(error) || Date.now() + delayMs > deadline) throw error;
+      return undefined;
+    });
+    if (value !== undefined) return value;
+    if (Date.now() + delayMs > deadline)
+      throw new Error(`${what}: no answer within ${String(timeoutMs)} ms`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
 }
 
 /**

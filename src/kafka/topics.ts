@@ -15,7 +15,7 @@ import type { Admin } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DOMAINS } from '../canonical/model.ts';
 import type { Config } from '../config/config.ts';
-import { isRetriableKafkaError } from './client.ts';
+import { untilKafkaAnswers } from './client.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { SOURCES } from '../providers/provider.ts';
 
@@ -100,34 +100,15 @@ export function workerTopicSpecs(config: Config): TopicSpec[] {
   ];
 }
 
-/** How long new topics may take to have a leader for every partition. */
-const LEADERS_TIMEOUT_MS = 30_000;
-
-/**
- * Waits until every partition of `topics` has a leader. A real Kafka shows a
- * new topic in its metadata a moment after it answered CreateTopics, and
- * kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION meanwhile.
- */
+/** Waits until every partition of `topics` has a leader (see {@link untilKafkaAnswers}). */
 async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
-  const deadline = Date.now() + LEADERS_TIMEOUT_MS;
-  for (let delayMs = 25; ; delayMs = Math.min(500, delayMs * 2)) {
-    const led = await admin.fetchTopicMetadata({ topics: [...topics] }).then(
-      (metadata) =>
-        metadata.topics.every(
-          (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
-        ),
-      (error: unknown) => {
-        if (!isRetriableKafkaError(error) || Date.now() > deadline) throw error;
-        return false;
-      },
+  await untilKafkaAnswers(`leaders of ${topics.join(', ')}`, async () => {
+    const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] });
+    const led = found.every(
+      (topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0),
     );
-    if (led) return;
-    if (Date.now() > deadline)
-      throw new Error(
-        `topics ${topics.join(', ')} have no leader after ${String(LEADERS_TIMEOUT_MS)} ms`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
+    return led ? true : undefined;
+  });
 }
 
 /**

@@ -5,8 +5,8 @@
  * the window's part of it back before it consumes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka, Message } from 'kafkajs';
-import { isRetriableKafkaError } from '../kafka/client.ts';
+import type { Kafka, Message } from 'kafkajs';
+import { untilKafkaAnswers } from '../kafka/client.ts';
 import type { DedupWindow } from './dedup.ts';
 
 /** How long a restore may take before the worker gives up starting. */
@@ -15,26 +15,6 @@ const RESTORE_TIMEOUT_MS = 120_000;
 /** The record that remembers an event id. */
 export function dedupMessage(eventId: string, seenAt: number): Message {
   return { key: eventId, value: String(seenAt) };
-}
-
-/** How long a topic just created may take to have a leader for every partition. */
-const LEADER_WAIT_MS = 30_000;
-
-/**
- * The topic's offsets, asked again while a partition has no leader yet: a
- * real Kafka answers NOT_LEADER_OR_FOLLOWER for a moment after a topic is
- * created, and kafkajs's admin passes that on rather than retrying.
- */
-async function fetchOffsetsOnceLed(admin: Admin, topic: string) {
-  const deadline = Date.now() + LEADER_WAIT_MS;
-  for (let delayMs = 50; ; delayMs = Math.min(1_000, delayMs * 2)) {
-    try {
-      return await admin.fetchTopicOffsets(topic);
-    } catch (error) {
-      if (!isRetriableKafkaError(error) || Date.now() + delayMs > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
-  }
 }
 
 /**
@@ -46,7 +26,10 @@ async function ranges(kafka: Kafka, topic: string): Promise<Map<number, bigint>>
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await fetchOffsetsOnceLed(admin, topic);
+    // A just-created topic answers NOT_LEADER_OR_FOLLOWER for a moment.
+    const offsets = await untilKafkaAnswers(`offsets of ${topic}`, () =>
+      admin.fetchTopicOffsets(topic),
+    );
     return new Map(
       offsets
         .filter((offset) => BigInt(offset.low) < BigInt(offset.high))
