@@ -178,9 +178,11 @@ describe('the compiled checks', () => {
           if (place === undefined) continue;
           const [container, key] = place;
           const current = (container as Record<string | number, unknown>)[key];
+          // A copy: fast-check hands out the same constant object every time, and putting
+          // one instance in two places (or inside itself) would make a cycle.
           const next =
             action === 'replace'
-              ? other
+              ? structuredClone(other)
               : action === 'wrap'
                 ? [current]
                 : action === 'stringify'
