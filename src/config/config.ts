@@ -14,6 +14,14 @@ import { isKnownZone } from '../canonical/time.ts';
 import { ongoingStatusTable } from '../providers/ongoing/statuses.ts';
 import type { OngoingEventType } from '../providers/ongoing/worker.ts';
 import { ongoingTriggerAliasTable } from '../providers/ongoing/worker.ts';
+import type { KafkaSecurity, RegistrySecurity } from './security.ts';
+import {
+  FILE_VARIABLES,
+  kafkaSecurity,
+  registrySecurity,
+  securitySchema,
+  withSecretFiles,
+} from './security.ts';
 
 /** Authentication of one source. Secrets are never logged. */
 export type SourceAuth =
@@ -42,6 +50,8 @@ export interface Config {
     readonly topicPartitions: number;
     /** Replication factor of topics Wharf creates; undefined: the broker's default. */
     readonly topicReplicationFactor: number | undefined;
+    /** TLS and SASL (see security.ts). */
+    readonly security: KafkaSecurity;
   };
   readonly ingress: {
     readonly host: string;
@@ -85,6 +95,8 @@ export interface Config {
     readonly metricsPort: number;
     /** Required when the role includes the worker. */
     readonly schemaRegistryUrl: string | undefined;
+    /** The registry's authentication and TLS (not read for the ingress role). */
+    readonly schemaRegistry: RegistrySecurity;
     readonly domainTopics: Readonly<Record<Domain, string>>;
     readonly deadLetterTopic: string;
     /** Zone of provider timestamps without an offset. */
@@ -219,7 +231,12 @@ const workerSchema = z.object({
   ),
 });
 
-function workerSettings(values: z.infer<typeof workerSchema>): Config['worker'] {
+const NO_REGISTRY_SECURITY: RegistrySecurity = { auth: { kind: 'none' }, tls: undefined };
+
+function workerSettings(
+  values: z.infer<typeof workerSchema>,
+  schemaRegistry: RegistrySecurity = NO_REGISTRY_SECURITY,
+): Config['worker'] {
   return {
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
@@ -228,6 +245,7 @@ function workerSettings(values: z.infer<typeof workerSchema>): Config['worker'] 
     metricsHost: values.WHARF_WORKER_METRICS_HOST,
     metricsPort: values.WHARF_WORKER_METRICS_PORT,
     schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
+    schemaRegistry,
     domainTopics: Object.fromEntries(
       DOMAINS.map((domain) => [
         domain,
@@ -261,6 +279,12 @@ export function loadWorkerSettings(
 
 const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
 
+/** Variables that may be given as a file's content by `<name>_FILE` (Kubernetes Secrets). */
+const SECRET_FILE_VARIABLES: readonly string[] = [
+  ...FILE_VARIABLES,
+  ...SOURCES.map((source) => sourceVariable(source, 'SECRETS')),
+];
+
 /**
  * Every environment variable the configuration reads, so that deployment files
  * (docker-compose.yml, the Helm chart) can be checked against it.
@@ -269,6 +293,8 @@ export const CONFIG_VARIABLES: readonly string[] = [
   ...Object.keys(baseSchema.shape),
   ...Object.keys(workerSchema.shape),
   ...Object.keys(sourcesSchema.shape),
+  ...Object.keys(securitySchema.shape),
+  ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`),
 ];
 
 function describeIssues(
@@ -333,15 +359,26 @@ export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
   role: Role = 'ingress',
 ): Config {
+  const issues: string[] = [];
   // An empty variable means "not set", as in most shells' `VAR=` habits.
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const set = Object.fromEntries(
+    Object.entries(withSecretFiles(env, SECRET_FILE_VARIABLES, issues)).filter(
+      ([, value]) => value !== '' && value !== undefined,
+    ),
+  );
   const base = baseSchema.safeParse(set);
   const perSource = sourcesSchema.safeParse(set);
-  const issues = [
+  const security = securitySchema.safeParse(set);
+  issues.push(
     ...(base.success ? [] : describeIssues(base.error, set)),
     ...(perSource.success ? [] : describeIssues(perSource.error, set)),
-  ];
-  if (!perSource.success) throw new ConfigError(issues);
+    ...(security.success ? [] : describeIssues(security.error, set)),
+  );
+  if (!perSource.success || !security.success) throw new ConfigError(issues);
+  const kafkaSecuritySettings = kafkaSecurity(security.data, issues);
+  // The ingress never talks to the registry: its files need not be mounted there.
+  const registry =
+    role === 'ingress' ? NO_REGISTRY_SECURITY : registrySecurity(security.data, issues);
   const sources = Object.fromEntries(
     SOURCES.map((source) => [source, sourceConfig(source, perSource.data, issues, role)]),
   ) as Record<Source, SourceConfig>;
@@ -365,12 +402,12 @@ export function loadConfig(
   // The ingress does not use the worker's settings: their mistakes must not stop it.
   const worker = workerSchema.safeParse(role === 'ingress' ? {} : set);
   if (!worker.success) issues.push(...describeIssues(worker.error, set));
+  if (role !== 'ingress' && worker.success && worker.data.SCHEMA_REGISTRY_URL === undefined) {
+    issues.push('SCHEMA_REGISTRY_URL: required by the worker');
+  }
   if (!base.success || !worker.success || issues.length > 0) throw new ConfigError(issues);
   const values = base.data;
   const workerValues = worker.data;
-  if (role !== 'ingress' && workerValues.SCHEMA_REGISTRY_URL === undefined) {
-    throw new ConfigError(['SCHEMA_REGISTRY_URL: required by the worker']);
-  }
 
   return {
     logLevel: values.WHARF_LOG_LEVEL,
@@ -379,6 +416,7 @@ export function loadConfig(
       clientId: values.KAFKA_CLIENT_ID,
       topicPartitions: values.WHARF_TOPIC_PARTITIONS,
       topicReplicationFactor: values.WHARF_TOPIC_REPLICATION_FACTOR,
+      security: kafkaSecuritySettings,
     },
     ingress: {
       host: values.WHARF_INGRESS_HOST,
@@ -397,6 +435,29 @@ export function loadConfig(
       keepAliveTimeoutMs: values.WHARF_KEEP_ALIVE_TIMEOUT_MS,
       sources,
     },
-    worker: workerSettings(workerValues),
+    worker: workerSettings(workerValues, registry),
   };
+}
+
+/**
+ * Only the TLS, SASL and registry credentials, for commands that take their
+ * addresses from options (`wharf tail`, `wharf schemas check`).
+ *
+ * @throws {ConfigError} naming every variable that is wrong and why.
+ */
+export function loadConnectionSecurity(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { readonly kafka: KafkaSecurity; readonly registry: RegistrySecurity } {
+  const issues: string[] = [];
+  const set = Object.fromEntries(
+    Object.entries(withSecretFiles(env, FILE_VARIABLES, issues)).filter(
+      ([, value]) => value !== '' && value !== undefined,
+    ),
+  );
+  const parsed = securitySchema.safeParse(set);
+  if (!parsed.success) throw new ConfigError([...issues, ...describeIssues(parsed.error, set)]);
+  const kafka = kafkaSecurity(parsed.data, issues);
+  const registry = registrySecurity(parsed.data, issues);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return { kafka, registry };
 }

@@ -13,6 +13,7 @@ import type { Config } from '../config/config.ts';
 import { ShuttingDownError } from '../errors.ts';
 import { BatchingPublisher } from '../kafka/batching-publisher.ts';
 import { createKafka, createProducer } from '../kafka/client.ts';
+import { watchKafkaConnection } from '../kafka/connection-health.ts';
 import { provisionTopics, rawTopicSpecs } from '../kafka/topics.ts';
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
@@ -57,6 +58,8 @@ export interface StartIngressOptions {
   readonly metrics?: Metrics;
   /** How often a raw topic found too small is checked again (default 15 s). */
   readonly topicRecheckMs?: number;
+  /** How often a fresh connection to Kafka is tried, to notice refused credentials (default 15 s). */
+  readonly connectionCheckMs?: number;
 }
 
 /** Starts the ingress: raw topics, producer, HTTP server. */
@@ -80,6 +83,14 @@ export async function startIngress(
       ...(options.topicRecheckMs === undefined ? {} : { recheckMs: options.topicRecheckMs }),
     },
   );
+
+  const connection = watchKafkaConnection({
+    admin: () => kafka.admin(),
+    security: config.kafka.security,
+    logger,
+    metrics,
+    ...(options.connectionCheckMs === undefined ? {} : { intervalMs: options.connectionCheckMs }),
+  });
 
   let connected = false;
   let producer: Producer | undefined;
@@ -126,7 +137,8 @@ export async function startIngress(
     publisher,
     metrics,
     logger,
-    isReady: () => connected && topics.problems().length === 0,
+    isReady: () =>
+      connected && topics.problems().length === 0 && connection.blockingProblem() === undefined,
     isDraining: () => draining,
   });
 
@@ -194,6 +206,7 @@ export async function startIngress(
     const deadline = Date.now() + config.ingress.shutdownGraceMs;
     draining = true;
     topics.stop();
+    connection.stop();
     for (const res of responses) if (!res.headersSent) res.shouldKeepAlive = false;
     const closed = new Promise<void>((resolve) => {
       server.close(() => {

@@ -2,9 +2,12 @@
  * Kafka clients built from the configuration (topics: see topics.ts).
  */
 import { Kafka, Partitioners, logLevel as kafkaLogLevel } from 'kafkajs';
-import type { LogEntry, Producer } from 'kafkajs';
+import type { KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
+import type { KafkaSecurity, SaslSettings, TlsSettings } from '../config/security.ts';
+import { oauthBearerProvider } from './oauth.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [kafkaLogLevel.ERROR]: 'error',
@@ -13,12 +16,46 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [kafkaLogLevel.DEBUG]: 'debug',
 };
 
+/** Node's TLS options for these settings. */
+export function tlsOptions(tls: TlsSettings): ConnectionOptions {
+  return {
+    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+    ...(tls.key === undefined ? {} : { key: tls.key }),
+    ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+    // The chain is still verified; only the name in the certificate is not.
+    ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+  };
+}
+
+function saslOptions(sasl: SaslSettings): SASLOptions {
+  switch (sasl.mechanism) {
+    case 'OAUTHBEARER':
+      return { mechanism: 'oauthbearer', oauthBearerProvider: oauthBearerProvider(sasl.oauth) };
+    case 'PLAIN':
+      return { mechanism: 'plain', username: sasl.username, password: sasl.password };
+    case 'SCRAM-SHA-256':
+      return { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
+    case 'SCRAM-SHA-512':
+      return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+  }
+}
+
+/** kafkajs's `ssl` and `sasl` options for these settings. */
+export function connectionOptions(security: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ...(security.tls === undefined ? {} : { ssl: tlsOptions(security.tls) }),
+    ...(security.sasl === undefined ? {} : { sasl: saslOptions(security.sasl) }),
+  };
+}
+
 /** A kafkajs client that logs through Wharf's logger. */
 export function createKafka(config: Config['kafka'], logger: Logger): Kafka {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
+    ...connectionOptions(config.security),
     logLevel: kafkaLogLevel.WARN,
     logCreator:
       () =>

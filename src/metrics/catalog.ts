@@ -86,6 +86,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['topic', 'setting'] as const,
       registers,
     }),
+    kafkaConnectionProblem: new Gauge({
+      name: 'wharf_kafka_connection_problem',
+      help: 'Whether the last attempt to reach Kafka failed (1), by reason: authentication (credentials or token refused), authorization (ACLs), tls (a certificate refused either way) or network; the process is unready while it is not network.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     workerConsumerLag: new Gauge({
       name: 'wharf_worker_consumer_lag_records',
       help: 'Records between the worker position and the end of each raw topic partition.',

@@ -15,6 +15,8 @@ import type { Type } from 'avsc';
 import type { Domain } from '../canonical/model.ts';
 import { DOMAINS } from '../canonical/model.ts';
 import { canonicalSchemaFile } from '../canonical/schemas.ts';
+import type { RegistrySecurity } from '../config/security.ts';
+import { registryFetch } from '../kafka/registry-client.ts';
 import { parseAvroSchema } from '../registry/avro-schema.ts';
 import { checkCompatibility } from '../registry/compatibility.ts';
 import type { CompatibilityLevel } from '../registry/compatibility.ts';
@@ -229,15 +231,17 @@ function domainOfFile(file: string): Domain | undefined {
 export function registryBaseline(
   url: string,
   domainTopics: Readonly<Record<Domain, string>>,
+  security: RegistrySecurity = { auth: { kind: 'none' }, tls: undefined },
 ): Baseline {
   const base = url.replace(/\/+$/, '');
+  const fetch = registryFetch(security);
   return {
     description: `the registry at ${base}`,
     async previous(file, candidate) {
       const domain = domainOfFile(file);
       if (domain === undefined) return 'unchecked';
       const subject = `${domainTopics[domain]}-${candidate.name ?? domain}`;
-      let response: Response;
+      let response: Awaited<ReturnType<typeof fetch>>;
       try {
         response = await fetch(`${base}/subjects/${encodeURIComponent(subject)}/versions/latest`, {
           headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },

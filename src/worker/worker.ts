@@ -4,12 +4,14 @@
  * record), and commits a batch's offsets only after everything it produced
  * was acknowledged (at-least-once; duplicates carry the same event id).
  */
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { CanonicalCodec } from '../kafka/canonical-codec.ts';
 import { createKafka, createProducer } from '../kafka/client.ts';
+import { createRegistryClient } from '../kafka/registry-client.ts';
+import { watchKafkaConnection } from '../kafka/connection-health.ts';
+import { RegistryConnectionError } from '../kafka/connection-problem.ts';
 import { provisionTopics, rawTopicSpecs, workerTopicSpecs } from '../kafka/topics.ts';
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
@@ -41,6 +43,8 @@ export interface StartWorkerOptions {
   readonly now?: () => number;
   /** How often an output topic found too small is checked again (default 15 s). */
   readonly topicRecheckMs?: number;
+  /** How often a fresh connection to Kafka is tried, to notice refused credentials (default 15 s). */
+  readonly connectionCheckMs?: number;
 }
 
 /** A Kafka record's headers as text, the first value of a repeated header. */
@@ -87,9 +91,20 @@ export async function startWorker(
   );
 
   const codec = await CanonicalCodec.register(
-    new SchemaRegistry({ host: settings.schemaRegistryUrl }),
+    createRegistryClient(settings.schemaRegistryUrl, settings.schemaRegistry),
     settings.domainTopics,
-  );
+  ).catch((error: unknown) => {
+    throw new RegistryConnectionError(`registering the canonical schemas failed`, {
+      cause: error,
+    });
+  });
+  const connection = watchKafkaConnection({
+    admin: () => kafka.admin(),
+    security: config.kafka.security,
+    logger,
+    metrics,
+    ...(options.connectionCheckMs === undefined ? {} : { intervalMs: options.connectionCheckMs }),
+  });
   const dedup = new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries);
   const restored = await restoreDedupWindow(
     kafka,
@@ -126,6 +141,7 @@ export async function startWorker(
   const failed = new Promise<Error>((resolve) => {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       consuming = false;
+      connection.report(payload.error);
       if (payload.restart) return;
       fatal = payload.error;
       logger.fatal({ err: payload.error }, 'the consumer stopped for good');
@@ -133,7 +149,8 @@ export async function startWorker(
     });
   });
   const metricsServer = await startMetricsServer(metrics, {
-    isReady: () => consuming && topics.problems().length === 0,
+    isReady: () =>
+      consuming && topics.problems().length === 0 && connection.blockingProblem() === undefined,
     isAlive: () => fatal === undefined,
     host: settings.metricsHost,
     port: settings.metricsPort,
@@ -165,6 +182,7 @@ export async function startWorker(
       stopping ??= (async () => {
         consuming = false;
         topics.stop();
+        connection.stop();
         await consumer.disconnect();
         await producer.disconnect();
         await metricsServer.close();

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { ConfigError, loadWorkerSettings } from '../../config/config.ts';
+import { ConfigError, loadConnectionSecurity, loadWorkerSettings } from '../../config/config.ts';
 import type { CommandIo } from '../../ops/command-io.ts';
 import { EXIT_FAILURE, EXIT_USAGE, processIo } from '../../ops/command-io.ts';
 import {
@@ -53,7 +53,11 @@ function baselineOf(
   }
   if (!URL.canParse(url))
     throw new SchemaCheckUsageError(`--registry ${JSON.stringify(url)}: not a URL`);
-  return registryBaseline(url, loadWorkerSettings(io.env).domainTopics);
+  return registryBaseline(
+    url,
+    loadWorkerSettings(io.env).domainTopics,
+    loadConnectionSecurity(io.env).registry,
+  );
 }
 
 const STATUS_LABELS: Readonly<Record<SchemaFileResult['status'], string>> = {

@@ -1,15 +1,18 @@
 /**
  * What the long-running commands (`wharf ingress`, `wharf worker`) share:
- * configuration checked before anything starts, and a clean stop on
- * SIGTERM or SIGINT.
+ * configuration checked before anything starts, a refused connection
+ * reported as one line, and a clean stop on SIGTERM or SIGINT.
  */
 import type { Logger } from 'pino';
 import type { Config, Role } from '../../config/config.ts';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../logging.ts';
+import { describeConnectionProblem } from '../../kafka/connection-problem.ts';
 
 /** Exit code of a configuration error. */
 const EXIT_CONFIG = 2;
+/** Exit code when Kafka or the schema registry refused the connection at start. */
+export const EXIT_CONNECTION = 3;
 
 /**
  * Loads the configuration for `role`, starts the service, waits for SIGTERM
@@ -33,7 +36,15 @@ export async function serveUntilSignal(
     return;
   }
   const logger = createLogger(config.logLevel);
-  const service = await start(config, logger);
+  let service: Awaited<ReturnType<typeof start>>;
+  try {
+    service = await start(config, logger);
+  } catch (error) {
+    const problem = describeConnectionProblem(error, config.kafka.security);
+    if (problem === undefined) throw error;
+    process.stderr.write(`wharf ${role}: cannot start: ${problem.line}\n`);
+    process.exit(EXIT_CONNECTION);
+  }
   const signalled = new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       logger.info({ signal }, 'shutting down');

@@ -9,12 +9,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { styleText } from 'node:util';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { ConfigError, loadWorkerSettings } from '../../config/config.ts';
+import { ConfigError, loadConnectionSecurity, loadWorkerSettings } from '../../config/config.ts';
+import type { KafkaSecurity, RegistrySecurity } from '../../config/security.ts';
+import { connectionOptions } from '../../kafka/client.ts';
+import { createRegistryClient } from '../../kafka/registry-client.ts';
 import { DOMAINS } from '../../canonical/model.ts';
 import type { Domain } from '../../canonical/model.ts';
 import { collect, httpUrl, integerAtLeast, seconds } from '../options.ts';
@@ -42,6 +45,7 @@ interface TailPlan {
   readonly topic: string;
   readonly brokers: string[];
   readonly registryUrl: string | undefined;
+  readonly security: { readonly kafka: KafkaSecurity; readonly registry: RegistrySecurity };
 }
 
 /** One record as tail shows it: the decoded canonical event, or the record itself. */
@@ -88,8 +92,15 @@ function resolvePlan(target: string, options: TailOptions): TailPlan {
   if (isDomain && registryUrl === undefined) {
     issues.push(`SCHEMA_REGISTRY_URL (or --registry): required to decode the events of ${topic}`);
   }
-  if (issues.length > 0) throw new ConfigError(issues);
-  return { topic, brokers, registryUrl };
+  let security: TailPlan['security'] | undefined;
+  try {
+    security = loadConnectionSecurity();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  }
+  if (issues.length > 0 || security === undefined) throw new ConfigError(issues);
+  return { topic, brokers, registryUrl, security };
 }
 
 function headerStrings(message: KafkaMessage): Record<string, string> {
@@ -189,10 +200,13 @@ async function tail(target: string, options: TailOptions): Promise<void> {
   const kafka = new Kafka({
     clientId: 'wharf-tail',
     brokers: plan.brokers,
+    ...connectionOptions(plan.security.kafka),
     logLevel: logLevel.NOTHING,
     retry: { retries: 3 },
   });
-  const registry = plan.registryUrl ? new SchemaRegistry({ host: plan.registryUrl }) : undefined;
+  const registry = plan.registryUrl
+    ? createRegistryClient(plan.registryUrl, plan.security.registry)
+    : undefined;
   const pretty = !options.json && process.stdout.isTTY;
   const typeMatches = fieldFilter(options.type);
   const subjectMatches = fieldFilter(options.subject);

@@ -1,0 +1,169 @@
+/**
+ * Turns a failure to reach Kafka or the schema registry into one line naming
+ * the setting to look at and what the other side answered, so that a wrong
+ * password or certificate is reported as such, not as a stack trace.
+ */
+import type { KafkaSecurity } from '../config/security.ts';
+
+/** Why a connection failed. */
+export type ConnectionProblemReason = 'authentication' | 'authorization' | 'tls' | 'network';
+
+export const CONNECTION_PROBLEM_REASONS: readonly ConnectionProblemReason[] = [
+  'authentication',
+  'authorization',
+  'tls',
+  'network',
+];
+
+/** A failure explained: the reason, and one line beginning with the setting. */
+export interface ConnectionProblem {
+  readonly reason: ConnectionProblemReason;
+  readonly line: string;
+}
+
+/** The schema registry failed while the worker was registering its schemas. */
+export class RegistryConnectionError extends Error {
+  override readonly name = 'RegistryConnectionError';
+}
+
+/** Certificate checks that fail on our side: the peer's chain or name. */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_UNTRUSTED',
+]);
+
+interface Facts {
+  readonly names: readonly string[];
+  readonly codes: readonly string[];
+  readonly types: readonly string[];
+  readonly statuses: readonly number[];
+  readonly message: string;
+}
+
+/** What the error and its causes say, gathered along the `cause` chain. */
+function factsOf(error: unknown): Facts {
+  const names: string[] = [];
+  const codes: string[] = [];
+  const types: string[] = [];
+  const statuses: number[] = [];
+  const messages: string[] = [];
+  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 10; depth++) {
+    const fields = at as Error & { code?: unknown; type?: unknown; status?: unknown };
+    names.push(at.name);
+    if (typeof fields.code === 'string') codes.push(fields.code);
+    if (typeof fields.type === 'string') types.push(fields.type);
+    if (typeof fields.status === 'number') statuses.push(fields.status);
+    if (!messages.includes(at.message)) messages.push(at.message);
+    at = at.cause;
+  }
+  return { names, codes, types, statuses, message: messages.at(-1) ?? String(error) };
+}
+
+function tlsProblem(
+  facts: Facts,
+  prefix: 'KAFKA' | 'SCHEMA_REGISTRY',
+): ConnectionProblem | undefined {
+  const code = facts.codes.find((item) => item.startsWith('ERR_SSL') || UNTRUSTED.has(item));
+  const altName = facts.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID');
+  if (altName) {
+    return {
+      reason: 'tls',
+      line: `${prefix === 'KAFKA' ? 'KAFKA_BROKERS' : 'SCHEMA_REGISTRY_URL'}: the server's certificate does not name this host (${facts.message}); connect by a name it has${prefix === 'KAFKA' ? ', or set KAFKA_SSL_CHECK_HOSTNAME=false' : ''}`,
+    };
+  }
+  if (code === undefined) return undefined;
+  if (UNTRUSTED.has(code)) {
+    return {
+      reason: 'tls',
+      line: `${prefix}_SSL_CA_FILE: the server's certificate is not trusted (${code}: ${facts.message})`.replace(
+        'SCHEMA_REGISTRY_SSL_CA_FILE',
+        'SCHEMA_REGISTRY_CA_FILE',
+      ),
+    };
+  }
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_TOO_LONG/.test(code)) {
+    return {
+      reason: 'tls',
+      line: `${prefix === 'KAFKA' ? 'KAFKA_SECURITY_PROTOCOL' : 'SCHEMA_REGISTRY_URL'}: TLS was used where the server does not speak it (${code})`,
+    };
+  }
+  return {
+    reason: 'tls',
+    line: `${prefix === 'KAFKA' ? 'KAFKA_SSL_CERT_FILE' : 'SCHEMA_REGISTRY_CERT_FILE'}: the server refused the TLS handshake, most often the client certificate (${code}: ${facts.message})`,
+  };
+}
+
+function saslSettings(security: KafkaSecurity): string {
+  if (security.sasl?.mechanism === 'OAUTHBEARER')
+    return 'KAFKA_SASL_OAUTH_CLIENT_ID/KAFKA_SASL_OAUTH_CLIENT_SECRET';
+  return 'KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD';
+}
+
+function kafkaProblem(facts: Facts, security: KafkaSecurity): ConnectionProblem | undefined {
+  if (facts.names.includes('TokenEndpointError')) {
+    return {
+      reason: 'authentication',
+      line: `KAFKA_SASL_OAUTH_TOKEN_ENDPOINT_URL: ${facts.message}`,
+    };
+  }
+  if (facts.names.includes('KafkaJSSASLAuthenticationError')) {
+    return {
+      reason: 'authentication',
+      line: `${saslSettings(security)}: the broker refused them (${security.sasl?.mechanism ?? 'SASL'}): ${facts.message}`,
+    };
+  }
+  const denied = facts.types.find((type) => type.endsWith('_AUTHORIZATION_FAILED'));
+  if (denied !== undefined) {
+    return {
+      reason: 'authorization',
+      line: `${saslSettings(security).split('/')[0] ?? 'KAFKA_SASL_USERNAME'}: authenticated, but the broker's ACLs refuse this principal (${denied}): ${facts.message}`,
+    };
+  }
+  const tls = tlsProblem(facts, 'KAFKA');
+  if (tls !== undefined) return tls;
+  if (facts.names.some((name) => name.startsWith('KafkaJSConnection'))) {
+    return {
+      reason: 'network',
+      line: `KAFKA_BROKERS: no broker answered (${facts.message}); check the addresses and KAFKA_SECURITY_PROTOCOL (${security.protocol})`,
+    };
+  }
+  return undefined;
+}
+
+function registryProblem(facts: Facts): ConnectionProblem | undefined {
+  const status = facts.statuses[0];
+  if (status === 401 || status === 403) {
+    return {
+      reason: status === 401 ? 'authentication' : 'authorization',
+      line: `SCHEMA_REGISTRY_USERNAME/SCHEMA_REGISTRY_PASSWORD (or SCHEMA_REGISTRY_BEARER_TOKEN): the schema registry answered ${String(status)}: ${facts.message}`,
+    };
+  }
+  const tls = tlsProblem(facts, 'SCHEMA_REGISTRY');
+  if (tls !== undefined) return tls;
+  if (facts.codes.some((code) => ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes(code))) {
+    return {
+      reason: 'network',
+      line: `SCHEMA_REGISTRY_URL: the schema registry did not answer (${facts.message})`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The failure explained, or undefined when it is not about reaching Kafka or
+ * the registry (then it is a defect, and is reported as one).
+ */
+export function describeConnectionProblem(
+  error: unknown,
+  security: KafkaSecurity,
+): ConnectionProblem | undefined {
+  const facts = factsOf(error);
+  return facts.names.includes('RegistryConnectionError')
+    ? registryProblem(facts)
+    : kafkaProblem(facts, security);
+}
