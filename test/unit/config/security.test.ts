@@ -235,8 +235,8 @@ describe('schema registry settings', () => {
   });
 
   it('report a missing URL together with every other problem', () => {
-    const { SCHEMA_REGISTRY_URL: _url, ...withoutRegistry } = minimal;
-    expect(() => loadConfig({ ...withoutRegistry, KAFKA_BROKERS: '' }, 'worker')).toThrow(
+    const withoutRegistry = { ...minimal, SCHEMA_REGISTRY_URL: '', KAFKA_BROKERS: '' };
+    expect(() => loadConfig(withoutRegistry, 'worker')).toThrow(
       /KAFKA_BROKERS: required[\s\S]*SCHEMA_REGISTRY_URL: required by the worker/,
     );
   });
