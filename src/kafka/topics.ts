@@ -124,6 +124,9 @@ export async function createMissingTopics(
   const missing = specs.filter((topic) => !existing.has(topic.topic));
   if (missing.length === 0) return [];
   await admin.createTopics({
+    // kafkajs's own wait gives up on the UNKNOWN_TOPIC_OR_PARTITION a real
+    // Kafka answers just after creating a topic; waitForLeaders retries it.
+    waitForLeaders: false,
     topics: missing.map((topic) => ({
       topic: topic.topic,
       numPartitions: topic.numPartitions,
