@@ -72,6 +72,27 @@ export async function kafkaAvailability(
   return { available: true };
 }
 
+/** The security protocols a client listener may use. */
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+
+/**
+ * A client listener besides PLAINTEXT, on a free port of its own on
+ * 127.0.0.1. Its settings go in {@link KafkaOptions.serverProperties} under
+ * `listener.name.<name in lower case>.`.
+ */
+export interface ExtraListener {
+  /** The listener's name, e.g. `SASL_SSL` (not `PLAINTEXT` or `CONTROLLER`). */
+  readonly name: string;
+  readonly protocol: SecurityProtocol;
+}
+
+/** A SCRAM credential written into the cluster's metadata when its storage is formatted. */
+export interface ScramUser {
+  readonly mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+  readonly username: string;
+  readonly password: string;
+}
+
 /** Options of {@link startKafka}. */
 export interface KafkaOptions {
   /** Apache Kafka version (default {@link KAFKA_VERSION}). */
@@ -85,6 +106,10 @@ export interface KafkaOptions {
   advertisedPort?: number;
   /** Extra or overriding `server.properties` entries (listeners, security, limits). */
   serverProperties?: Readonly<Record<string, string>>;
+  /** Client listeners besides PLAINTEXT (their addresses: {@link KafkaBroker.listenerAddresses}). */
+  listeners?: readonly ExtraListener[];
+  /** SCRAM users created when the storage is formatted (KRaft keeps them in its metadata). */
+  scramUsers?: readonly ScramUser[];
   /** How long the server may take to start (default 90 s). */
   startTimeoutMs?: number;
   /** Receives download and start lines (default: stderr). */
@@ -99,6 +124,8 @@ export interface KafkaBroker {
   readonly brokers: readonly string[];
   /** Where the PLAINTEXT listener really listens, `host:port` (what a proxy forwards to). */
   readonly listenAddress: string;
+  /** Every client listener's address by its name, `host:port`: PLAINTEXT (advertised) and the extra ones. */
+  readonly listenerAddresses: Readonly<Record<string, string>>;
   /** The data directory, kept across {@link restart}. */
   readonly dataDir: string;
   /** The server's log, appended to across restarts. */
@@ -119,21 +146,59 @@ export interface KafkaBroker {
   stop(): Promise<void>;
 }
 
+interface Ports {
+  client: number;
+  controller: number;
+  advertised: number;
+  /** The extra client listeners, each with its port. */
+  extra: readonly (ExtraListener & { port: number })[];
+}
+
+/** Gives each extra listener a free port; refuses the names the server's own listeners use. */
+async function bindListeners(
+  listeners: readonly ExtraListener[],
+): Promise<(ExtraListener & { port: number })[]> {
+  const bound = [];
+  for (const listener of listeners) {
+    if (['PLAINTEXT', 'CONTROLLER'].includes(listener.name.toUpperCase()))
+      throw new Error(`the listener name ${listener.name} is taken by the server's own listeners`);
+    bound.push({ ...listener, port: await freePort() });
+  }
+  return bound;
+}
+
+/** The listener entries of `server.properties`: PLAINTEXT, CONTROLLER and the extra ones. */
+function listenerSettings(ports: Ports): Record<string, string> {
+  const address = (name: string, port: number) => `${name}://127.0.0.1:${String(port)}`;
+  const extra = ports.extra.map(({ name, port }) => address(name, port));
+  return {
+    listeners: [
+      address('PLAINTEXT', ports.client),
+      address('CONTROLLER', ports.controller),
+      ...extra,
+    ].join(','),
+    'advertised.listeners': [address('PLAINTEXT', ports.advertised), ...extra].join(','),
+    'listener.security.protocol.map': [
+      'PLAINTEXT:PLAINTEXT',
+      'CONTROLLER:PLAINTEXT',
+      ...ports.extra.map(({ name, protocol }) => `${name}:${protocol}`),
+    ].join(','),
+  };
+}
+
 /** The server's settings: a single node, small internal topics, quick group joins. */
 function serverProperties(
   dataDir: string,
-  ports: { client: number; controller: number; advertised: number },
+  ports: Ports,
   extra: Readonly<Record<string, string>>,
 ): string {
   const settings: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': '1',
     'controller.quorum.voters': `1@127.0.0.1:${String(ports.controller)}`,
-    listeners: `PLAINTEXT://127.0.0.1:${String(ports.client)},CONTROLLER://127.0.0.1:${String(ports.controller)}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${String(ports.advertised)}`,
+    ...listenerSettings(ports),
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'log.dirs': join(dataDir, 'data'),
     'num.partitions': '1',
     'offsets.topic.replication.factor': '1',
@@ -157,7 +222,20 @@ function serverProperties(
     .join('\n');
 }
 
-async function formatStorage(java: string, libs: string, properties: string): Promise<void> {
+/** `--add-scram` arguments of the storage format, one pair per user. */
+function scramArguments(users: readonly ScramUser[]): string[] {
+  return users.flatMap(({ mechanism, username, password }) => [
+    '--add-scram',
+    `${mechanism}=[name=${username},password=${password}]`,
+  ]);
+}
+
+async function formatStorage(
+  java: string,
+  libs: string,
+  properties: string,
+  scramUsers: readonly ScramUser[],
+): Promise<void> {
   // Base64url may start with '-': given as its own argument, such an id is
   // read as an option and the format fails, one start in 64.
   const clusterId = randomBytes(16).toString('base64url');
@@ -171,6 +249,7 @@ async function formatStorage(java: string, libs: string, properties: string): Pr
       `--cluster-id=${clusterId}`,
       '-c',
       properties,
+      ...scramArguments(scramUsers),
     ],
     { timeout: 60_000 },
   ).catch((error: unknown) => {
@@ -239,10 +318,11 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     client,
     controller: await freePort(),
     advertised: options.advertisedPort ?? client,
+    extra: await bindListeners(options.listeners ?? []),
   };
   const properties = join(dataDir, 'server.properties');
   await writeFile(properties, serverProperties(dataDir, ports, options.serverProperties ?? {}));
-  await formatStorage(java, libs, properties);
+  await formatStorage(java, libs, properties, options.scramUsers ?? []);
   const launchOptions: Launch = {
     java,
     libs,
@@ -259,6 +339,10 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     version,
     brokers: [`127.0.0.1:${String(ports.advertised)}`],
     listenAddress: `127.0.0.1:${String(ports.client)}`,
+    listenerAddresses: Object.fromEntries([
+      ['PLAINTEXT', `127.0.0.1:${String(ports.advertised)}`],
+      ...ports.extra.map(({ name, port }): [string, string] => [name, `127.0.0.1:${String(port)}`]),
+    ]),
     dataDir,
     logFile: launchOptions.logFile,
     get pid() {
