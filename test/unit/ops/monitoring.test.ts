@@ -1,7 +1,7 @@
 /**
- * The Grafana dashboard and the Prometheus alert rules read only metrics that
- * Wharf exports, with labels those metrics have; the chart and the local
- * stack ship the same two files.
+ * The Grafana dashboard shows every metric Wharf exports, and the Prometheus
+ * alert rules read only metrics that Wharf exports, with labels those metrics
+ * have; the chart and the local stack ship the same two files.
  */
 import { describe, expect, it } from 'vitest';
 import { list, readJson, readText, readYaml, record } from './files.ts';
@@ -72,13 +72,10 @@ describe('the metric catalog', () => {
   });
 });
 
+// Whether each dashboard query parses, reads metrics and labels that exist
+// and returns data is proven on a real Prometheus scraping a real ingress and
+// worker: test/integration/monitoring/dashboard.test.ts.
 describe('the Grafana dashboard', () => {
-  it('reads only catalog metrics, with labels they have, in balanced expressions', () => {
-    const all = panels().flatMap((panel) => panel.targets);
-    expect(all.length).toBeGreaterThan(10);
-    for (const { expr } of all) expect(expressionProblems(expr, index), expr).toEqual([]);
-  });
-
   it("shows every one of Wharf's own metrics, and the processes' memory, CPU and event loop", () => {
     const read = new Set(
       panels().flatMap((panel) => panel.targets.flatMap((t) => metricsOf(t.expr))),
@@ -150,7 +147,7 @@ describe('the alert rules', () => {
     for (const rule of all) expect(expressionProblems(rule.expr, index), rule.alert).toEqual([]);
   });
 
-  it('cover dead letters, lag, 5xx answers, produce latency and a worker that processes nothing', () => {
+  it('cover dead letters, lag, 5xx answers, produce latency, a worker that processes nothing, a topic too small and Kafka refusing a process', () => {
     const read = (alert: string) =>
       metricsOf(rules().find((rule) => rule.alert === alert)?.expr ?? '');
     expect(read('WharfDeadLetterRateHigh')).toContain('wharf_worker_dead_letter_records_total');
@@ -167,6 +164,8 @@ describe('the alert rules', () => {
         'wharf_worker_records_total',
       ]),
     );
+    expect(read('WharfTopicTooSmall')).toContain('wharf_kafka_topic_misconfigured');
+    expect(read('WharfKafkaConnectionRefused')).toContain('wharf_kafka_connection_problem');
   });
 
   it('each have a unique name, a duration, a severity and a summary', () => {

@@ -4,9 +4,10 @@
  * and checks them against Wharf's metric catalog. It is not a PromQL parser
  * (no operator precedence, no evaluation): it knows enough to say that every
  * series an expression reads exists, with the labels the expression uses,
- * and that its brackets balance. The dashboard and the alert rules are the
- * only inputs, and they are written in the prefix form it reads
- * (`sum by (source) (...)`).
+ * and that its brackets balance. The alert rules are its inputs (a real
+ * Prometheus evaluates the dashboard's queries: test/integration/monitoring),
+ * and they are written in the prefix form it reads (`sum by (source) (...)`);
+ * it also lists the metrics the dashboard reads, for the coverage check.
  */
 import { createMetrics } from '../../../src/metrics/catalog.ts';
 
