@@ -2,12 +2,12 @@
  * Kafka clients built from the configuration (topics: see topics.ts).
  */
 import { Kafka, Partitioners, logLevel as kafkaLogLevel } from 'kafkajs';
-import type { KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import type { KafkaConfig, LogEntry, Mechanism, Producer, SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { KafkaSecurity, SaslSettings, TlsSettings } from '../config/security.ts';
-import { oauthBearerProvider } from './oauth.ts';
+import { oauthBearerMechanism, oauthBearerProvider } from './oauth.ts';
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [kafkaLogLevel.ERROR]: 'error',
@@ -28,10 +28,10 @@ export function tlsOptions(tls: TlsSettings): ConnectionOptions {
   };
 }
 
-function saslOptions(sasl: SaslSettings): SASLOptions {
+function saslOptions(sasl: SaslSettings): SASLOptions | Mechanism {
   switch (sasl.mechanism) {
     case 'OAUTHBEARER':
-      return { mechanism: 'oauthbearer', oauthBearerProvider: oauthBearerProvider(sasl.oauth) };
+      return oauthBearerMechanism(oauthBearerProvider(sasl.oauth));
     case 'PLAIN':
       return { mechanism: 'plain', username: sasl.username, password: sasl.password };
     case 'SCRAM-SHA-256':

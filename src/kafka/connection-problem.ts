@@ -111,7 +111,10 @@ function kafkaProblem(facts: Facts, security: KafkaSecurity): ConnectionProblem 
       line: `KAFKA_SASL_OAUTH_TOKEN_ENDPOINT_URL: ${facts.message}`,
     };
   }
-  if (facts.names.includes('KafkaJSSASLAuthenticationError')) {
+  if (
+    facts.names.includes('KafkaJSSASLAuthenticationError') ||
+    facts.types.includes('SASL_AUTHENTICATION_FAILED')
+  ) {
     return {
       reason: 'authentication',
       line: `${saslSettings(security)}: the broker refused them (${security.sasl?.mechanism ?? 'SASL'}): ${facts.message}`,

@@ -8,11 +8,12 @@
  * kafkajs's own OAUTHBEARER does not read the broker's refusal of a token
  * (RFC 7628 §3.2.2: the broker answers with an error challenge, not an error
  * code), so it believes it is authenticated and fails on the next request.
- * {@link oauthBearerReadingRefusals} is an OAUTHBEARER that reads it.
+ * Wharf's own OAUTHBEARER ({@link oauthBearerReadingRefusals}) reads it.
  */
 import { readFile } from 'node:fs/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig, Mechanism, SASLOptions } from 'kafkajs';
+import { oauthBearerMechanism } from '../../../src/kafka/oauth.ts';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import {
   TEST_CONSUMER,
@@ -43,36 +44,9 @@ function client(security: Security): Kafka {
   });
 }
 
-function lengthPrefixed(bytes: Buffer): Buffer {
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(bytes.length);
-  return Buffer.concat([size, bytes]);
-}
-
-/**
- * OAUTHBEARER as kafkajs sends it, but reading the broker's answer: a
- * non-empty one is its error (`{"status":"invalid_token"}`), which the
- * client acknowledges with a lone 0x01, and the broker then fails the
- * exchange with SASL_AUTHENTICATION_FAILED carrying that error, which is
- * thrown (kafkajs's KafkaJSProtocolError, code 58, not retriable).
- */
+/** Wharf's OAUTHBEARER (src/kafka/oauth.ts), which reads the broker's refusal of a token. */
 function oauthBearerReadingRefusals(token: () => Promise<string>): Mechanism {
-  return {
-    mechanism: 'oauthbearer',
-    authenticationProvider: ({ saslAuthenticate }) => ({
-      async authenticate() {
-        const value = await token();
-        const initial = Buffer.from(`n,,\x01auth=Bearer ${value}\x01\x01`);
-        const challenge = await saslAuthenticate<Buffer>({
-          request: { encode: () => lengthPrefixed(initial) },
-          response: { decode: (raw: Buffer) => raw.subarray(4), parse: (bytes: Buffer) => bytes },
-        });
-        if (challenge === undefined || challenge.length === 0) return;
-        await saslAuthenticate({ request: { encode: () => lengthPrefixed(Buffer.from([1])) } });
-        throw new Error(`the broker sent an error challenge but no error: ${challenge.toString()}`);
-      },
-    }),
-  };
+  return oauthBearerMechanism(async () => ({ value: await token(), extensions: {} }));
 }
 
 /** Names, messages and codes of an error and its causes, outermost first. */

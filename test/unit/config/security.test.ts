@@ -178,12 +178,9 @@ describe('secrets in files', () => {
 
 describe('TLS files', () => {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const encrypted = privateKey.export({
-    type: 'pkcs8',
-    format: 'pem',
-    cipher: 'aes-256-cbc',
-    passphrase: 'right',
-  });
+  const encrypted = privateKey
+    .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'right' })
+    .toString();
 
   it('are read at start: a wrong passphrase or a file that is no certificate is one line', () => {
     const issues = issuesOf({
