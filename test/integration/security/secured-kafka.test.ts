@@ -137,7 +137,7 @@ async function stopAll(processes: readonly (WharfProcess | undefined)[]): Promis
 
 describe('the full path on a secured Kafka', () => {
   it.each(Object.keys(CONNECTIONS))(
-    '%s: ingress → worker → domain topic → tail',
+    '%s: ingress → worker → domain topic → tail, and dlq list',
     async (connection) => {
       const env = workerEnvironment(registry.url, {
         ...CONNECTIONS[connection]?.(),
@@ -159,6 +159,9 @@ describe('the full path on a secured Kafka', () => {
         const event = JSON.parse(tail.stdout.trim()) as Record<string, unknown>;
         expect(event.source).toBe('ongoing');
         expect(String(event.type)).toMatch(/^fulfillment_order\./);
+        // The operator commands connect the same way (the dead-letter topic is empty here).
+        const dlq = await runWharf(['dlq', 'list', '--json'], { env: cleanEnvironment(env) });
+        expect(dlq.code, dlq.stderr).toBe(0);
       } finally {
         await stopAll([ingress, worker]);
       }
