@@ -1,8 +1,8 @@
 /**
  * The resources the chart makes, read from its templates with the template
- * actions taken out (there is no Helm here to render them): each kind the
- * deployment needs, each optional one behind its switch, and the settings
- * that make the pods safe and the dashboard found.
+ * actions taken out (test/integration/deploy/helm.test.ts renders them with
+ * Helm): each kind the deployment needs, each optional one behind its switch,
+ * and the settings that make the pods safe and the dashboard found.
  */
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -29,10 +29,11 @@ describe('the Helm chart makes', () => {
     ['Deployment', 2],
     ['Service', 2],
     ['ConfigMap', 2],
-    ['Secret', 1],
+    ['Secret', 2],
     ['PodDisruptionBudget', 2],
     ['HorizontalPodAutoscaler', 1],
     ['ScaledObject', 1],
+    ['TriggerAuthentication', 1],
     ['ServiceMonitor', 1],
     ['PrometheusRule', 1],
     ['Ingress', 1],

@@ -86,12 +86,19 @@ export function template(name: string): string {
 
 /**
  * What `include "wharf.envValue"` writes for a value (mirrors the helper in
- * _helpers.tpl): null as empty, a list joined by commas, a number as an
- * integer, anything else as its string.
+ * _helpers.tpl): null as empty, a list joined by commas, a map as
+ * `key=value` pairs in key order joined by commas, a number as an integer,
+ * anything else as its string.
  */
 export function envValue(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return value.map(String).join(',');
+  if (isMap(value)) {
+    return Object.keys(value)
+      .sort()
+      .map((key) => `${key}=${envValue(value[key])}`)
+      .join(',');
+  }
   if (typeof value === 'number') return String(Math.trunc(value));
   if (typeof value === 'string' || typeof value === 'boolean') return String(value);
   throw new Error(`cannot render ${JSON.stringify(value)} as an environment variable`);

@@ -1,8 +1,11 @@
 /**
- * The Helm chart, checked without Helm (none can be installed here): values
- * and examples against values.schema.json, templates against values.yaml and
- * _helpers.tpl, the ConfigMap against Wharf's configuration, and YAML that
- * parses once the template actions are taken out.
+ * The Helm chart, checked without Helm: values and examples against
+ * values.schema.json, templates against values.yaml and _helpers.tpl, the
+ * ConfigMap against Wharf's configuration, and YAML that parses once the
+ * template actions are taken out. What only rendering shows (the `required`
+ * and `fail` rules, the mounted files of the security settings, the
+ * manifests against the Kubernetes API) is checked with Helm itself in
+ * test/integration/deploy/helm.test.ts and scripts/check-helm.sh.
  */
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
@@ -111,6 +114,107 @@ describe('values.schema.json', () => {
       { schemaRegistry: { url: 'registry:8081' } },
       '/schemaRegistry/url',
     ],
+    [
+      'an unknown security protocol',
+      { kafka: { securityProtocol: 'TLS' } },
+      '/kafka/securityProtocol',
+    ],
+    [
+      'SASL without a mechanism',
+      { kafka: { securityProtocol: 'SASL_SSL' } },
+      '/kafka/sasl/mechanism',
+    ],
+    [
+      'a SASL mechanism over a protocol without SASL',
+      { kafka: { securityProtocol: 'SSL', sasl: { mechanism: 'PLAIN' } } },
+      '/kafka/sasl/mechanism',
+    ],
+    [
+      'an unknown SASL mechanism',
+      { kafka: { securityProtocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-1' } } },
+      '/kafka/sasl/mechanism',
+    ],
+    [
+      'OAUTHBEARER without a token endpoint',
+      {
+        kafka: { securityProtocol: 'SASL_SSL', sasl: { mechanism: 'OAUTHBEARER' } },
+        connectionSecrets: { existingSecret: 'kafka-oauth' },
+      },
+      '/kafka/sasl/oauth/tokenEndpointUrl',
+    ],
+    [
+      'OAuth settings without OAUTHBEARER',
+      { kafka: { sasl: { oauth: { scope: 'kafka' } } } },
+      '/kafka/sasl/oauth/scope',
+    ],
+    [
+      'a SASL extension value with a comma',
+      {
+        kafka: {
+          securityProtocol: 'SASL_SSL',
+          sasl: {
+            mechanism: 'OAUTHBEARER',
+            oauth: {
+              tokenEndpointUrl: 'https://idp.example.com/token',
+              extensions: { logicalCluster: 'lkc-1,lkc-2' },
+            },
+          },
+        },
+        connectionSecrets: { existingSecret: 'kafka-oauth' },
+      },
+      '/kafka/sasl/oauth/extensions/logicalCluster',
+    ],
+    [
+      'a Kafka CA over plaintext',
+      { kafka: { tls: { ca: { secretName: 'kafka-ca' } } } },
+      '/kafka/tls/ca/secretName',
+    ],
+    [
+      'a CA from both a Secret and a ConfigMap',
+      {
+        kafka: {
+          securityProtocol: 'SSL',
+          tls: { ca: { secretName: 'kafka-ca', configMapName: 'kafka-ca' } },
+        },
+      },
+      '/kafka/tls/ca',
+    ],
+    [
+      'an encrypted key without a client certificate',
+      {
+        kafka: { securityProtocol: 'SSL', tls: { clientCertificate: { encryptedKey: true } } },
+        connectionSecrets: { kafkaSslKeyPassword: 'passphrase' },
+      },
+      '/kafka/tls/clientCertificate/secretName',
+    ],
+    [
+      'SCRAM without a password or an existing Secret',
+      {
+        kafka: { securityProtocol: 'SASL_SSL', sasl: { mechanism: 'SCRAM-SHA-512' } },
+        connectionSecrets: { kafkaSaslUsername: 'wharf' },
+      },
+      '/connectionSecrets/kafkaSaslPassword',
+    ],
+    [
+      'registry basic auth without a password or an existing Secret',
+      { schemaRegistry: { auth: 'basic' }, connectionSecrets: { schemaRegistryUsername: 'wharf' } },
+      '/connectionSecrets/schemaRegistryPassword',
+    ],
+    [
+      'an unknown registry authentication',
+      { schemaRegistry: { auth: 'oauth' } },
+      '/schemaRegistry/auth',
+    ],
+    [
+      'a registry CA for a plain-http registry',
+      {
+        schemaRegistry: {
+          url: 'http://registry:8081',
+          tls: { ca: { configMapName: 'registry-ca' } },
+        },
+      },
+      '/schemaRegistry/url',
+    ],
   ])('rejects %s', (_, override, path) => {
     const errors = schemaErrors(mergeValues(defaultValues(), override));
     expect(errors.map((error) => error.instancePath)).toContain(path);
@@ -195,14 +299,21 @@ describe('values.yaml', () => {
 });
 
 describe('the ConfigMap and Secret', () => {
-  it('set only variables the configuration knows, and leave out only the listen addresses', () => {
+  it('set only variables the configuration knows, and leave out only the listen addresses and files', () => {
     const data = renderConfigMapData(mergeValues(defaultValues(), minimal));
     for (const name of Object.keys(data)) expect(CONFIG_VARIABLES, name).toContain(name);
     const secrets = Object.keys(secretsEnv(defaultValues()));
     for (const name of secrets) expect(CONFIG_VARIABLES, name).toContain(name);
-    // Pods listen on every interface (Wharf's default); everything else is settable.
-    const unset = CONFIG_VARIABLES.filter((name) => !(name in data) && !secrets.includes(name));
+    // Pods listen on every interface (Wharf's default). Paths of mounted files (…_FILE) are set
+    // by the Deployments beside their mounts, and a credential that has a …_FILE form only
+    // through it (test/integration/deploy/helm.test.ts renders both). Everything else is here.
+    const byFile = (name: string) =>
+      name.endsWith('_FILE') || CONFIG_VARIABLES.includes(`${name}_FILE`);
+    const unset = CONFIG_VARIABLES.filter(
+      (name) => !(name in data) && !secrets.includes(name) && !byFile(name),
+    );
     expect(unset.sort()).toEqual(['WHARF_INGRESS_HOST', 'WHARF_WORKER_METRICS_HOST']);
+    for (const name of Object.keys(data)) expect(byFile(name), name).toBe(false);
   });
 
   it('give the ingress its secrets under the names Wharf reads', () => {
@@ -214,7 +325,19 @@ describe('the ConfigMap and Secret', () => {
     expect(template('deployment-worker.yaml')).not.toContain('SECRETS');
   });
 
-  it.each([...ciValues().keys()])('make %s a configuration Wharf accepts in both roles', (name) => {
+  // The examples whose pods read no mounted file; test/integration/deploy/helm.test.ts takes
+  // every example through Helm, with the files its pods would mount.
+  const plainExamples = [...ciValues()]
+    .filter(([, values]) => {
+      const merged = mergeValues(defaultValues(), values);
+      return (
+        valueAt(merged, 'kafka.securityProtocol') === 'PLAINTEXT' &&
+        valueAt(merged, 'schemaRegistry.auth') === 'none'
+      );
+    })
+    .map(([name]) => name);
+
+  it.each(plainExamples)('make %s a configuration Wharf accepts in both roles', (name) => {
     const values = mergeValues(defaultValues(), ciValues().get(name) ?? {});
     const secrets = valueAt(values, 'secrets.existingSecret')
       ? // The existing Secret is expected to hold a credential for each source that needs one.
@@ -229,27 +352,18 @@ describe('the ConfigMap and Secret', () => {
 });
 
 describe('the ci/ examples', () => {
-  it.each([...ciValues().keys()])("%s satisfies the chart's required values", (name) => {
-    // What the templates' `required` and `fail` calls refuse, which Helm alone would run.
-    const values = mergeValues(defaultValues(), ciValues().get(name) ?? {});
-    expect(valueAt(values, 'kafka.brokers')).not.toBe('');
-    expect(valueAt(values, 'schemaRegistry.url')).not.toBe('');
-    if (!valueAt(values, 'secrets.existingSecret')) {
-      for (const source of SOURCES) {
-        if (valueAt(values, `config.sources.${source}.auth`) === 'none') continue;
-        expect(valueAt(values, `secrets.${source}`), source).toBeTruthy();
-      }
-    }
-    const maxReplicas = valueAt(values, 'workerDeployment.keda.maxReplicaCount');
-    if (typeof maxReplicas === 'number') {
-      expect(maxReplicas).toBeLessThanOrEqual(Number(valueAt(values, 'kafka.topicPartitions')));
-    }
-  });
-
-  it('cover a minimal install, everything switched on, and an existing Secret', () => {
+  it('cover a minimal install, everything switched on, existing Secrets and secured clusters', () => {
     const examples = ciValues();
     expect([...examples.keys()].sort()).toEqual(
-      ['existing-secret-values.yaml', 'full-values.yaml', 'minimal-values.yaml'].sort(),
+      [
+        'confluent-cloud-oauth-values.yaml',
+        'confluent-cloud-values.yaml',
+        'existing-secret-values.yaml',
+        'full-values.yaml',
+        'minimal-values.yaml',
+        'msk-scram-values.yaml',
+        'secured-values.yaml',
+      ].sort(),
     );
     const full = examples.get('full-values.yaml') ?? {};
     for (const flag of [
@@ -260,6 +374,18 @@ describe('the ci/ examples', () => {
       'monitoring.prometheusRule.enabled',
     ]) {
       expect(valueAt(full, flag), flag).toBe(true);
+    }
+    const secured = examples.get('secured-values.yaml') ?? {};
+    expect(valueAt(secured, 'kafka.securityProtocol')).toBe('SASL_SSL');
+    expect(valueAt(secured, 'kafka.sasl.mechanism')).toBe('SCRAM-SHA-512');
+    expect(valueAt(secured, 'schemaRegistry.auth')).toBe('basic');
+    for (const setting of [
+      'kafka.tls.ca.secretName',
+      'kafka.tls.clientCertificate.secretName',
+      'schemaRegistry.tls.ca.configMapName',
+      'schemaRegistry.tls.clientCertificate.secretName',
+    ]) {
+      expect(valueAt(secured, setting), setting).toBeTruthy();
     }
   });
 });
