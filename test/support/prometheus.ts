@@ -4,14 +4,15 @@
  * and a real Prometheus for one test file, scraping the processes under test
  * and answering PromQL through its HTTP API.
  *
- * WHARF_TEST_TOOLS chooses: unset or `auto` skips the tests whose tool is
- * missing, saying why in the run's output; `required` (CI) fails instead.
+ * Whether they run is WHARF_TEST_TOOLS's choice (test/support/tools.ts).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { commandTool } from './tools.ts';
+import type { ToolChoice } from './tools.ts';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import {
@@ -27,10 +28,6 @@ import {
 export type PrometheusTool = 'promtool' | 'prometheus';
 
 /** Whether the calling file's tests that need a tool run, and why not. */
-export type ToolChoice =
-  | { readonly run: true; readonly command: string; readonly version: string }
-  | { readonly run: false; readonly reason: string };
-
 /** What a command printed (stdout and stderr, in order) and how it ended. */
 export interface ToolRun {
   /** The exit code; null when it was killed (by its timeout). */
@@ -68,32 +65,12 @@ export function runTool(
   });
 }
 
-/**
- * Decides from WHARF_TEST_TOOLS and this machine whether tests needing `tool`
- * run; says so on stdout when they are skipped.
- *
- * @throws when WHARF_TEST_TOOLS is `required` and the tool is missing, or
- *   holds something else than auto or required.
- */
-export async function prometheusTool(
+/** Whether the tests needing `tool` run here (see test/support/tools.ts). */
+export function prometheusTool(
   tool: PrometheusTool,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ToolChoice> {
-  const wanted = env.WHARF_TEST_TOOLS ?? 'auto';
-  if (wanted !== 'auto' && wanted !== 'required')
-    throw new Error(`WHARF_TEST_TOOLS must be auto or required, not "${wanted}"`);
-  const found = await runTool(tool, ['--version'], { timeoutMs: 30_000 }).catch(() => undefined);
-  if (found?.code === 0) {
-    const version = /version (\S+)/.exec(found.output)?.[1] ?? 'of unknown version';
-    return { run: true, command: tool, version };
-  }
-  const reason =
-    found === undefined
-      ? `${tool} is not on PATH (Debian's prometheus package has it)`
-      : `${tool} --version failed (${String(found.code)}): ${found.output.trim()}`;
-  if (wanted === 'required') throw new Error(`WHARF_TEST_TOOLS=required, but ${reason}`);
-  process.stdout.write(`\n[wharf-test] tests needing ${tool} skipped: ${reason}\n\n`);
-  return { run: false, reason };
+  return commandTool(tool, ['--version'], "Debian's prometheus package has it", env);
 }
 
 /** A process whose /metrics Prometheus scrapes. */

@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../../src/config/config.ts';
+import { commandTool } from '../../support/tools.ts';
 import type { Role } from '../../../src/config/config.ts';
 import {
   composeEnvironment,
@@ -63,44 +64,12 @@ function run(command: string, args: readonly string[], cwd = ROOT): Promise<Run>
 }
 
 /** Whether the tests needing one tool run, with its version, and why not. */
-type ToolChoice = { run: true; version: string } | { run: false; reason: string };
-
-/**
- * Decides from WHARF_TEST_TOOLS and this machine whether the tests needing a
- * tool run; says so on stdout when they are skipped.
- *
- * @throws when WHARF_TEST_TOOLS is `required` and the tool does not run, or
- *   holds something else than auto, required or off.
- */
-async function toolChoice(
-  command: string,
-  versionArgs: readonly string[],
-  install: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ToolChoice> {
-  const wanted = env.WHARF_TEST_TOOLS ?? 'auto';
-  if (!['auto', 'required', 'off'].includes(wanted))
-    throw new Error(`WHARF_TEST_TOOLS must be auto, required or off, not "${wanted}"`);
-  let reason = 'WHARF_TEST_TOOLS=off';
-  if (wanted !== 'off') {
-    const found = await run(command, versionArgs).catch(() => undefined);
-    if (found?.code === 0) return { run: true, version: found.output.split('\n')[0] ?? '' };
-    reason =
-      found === undefined
-        ? `${command} is not on PATH (${install})`
-        : `${command} ${versionArgs.join(' ')} failed: ${found.output.trim()}`;
-    if (wanted === 'required') throw new Error(`WHARF_TEST_TOOLS=required, but ${reason}`);
-  }
-  process.stdout.write(`\n[wharf-test] tests needing ${command} skipped: ${reason}\n\n`);
-  return { run: false, reason };
-}
-
-const dockerCompose = await toolChoice(
+const dockerCompose = await commandTool(
   'docker-compose',
   ['version', '--short'],
   "Debian's docker-compose package",
 );
-const openssl = await toolChoice('openssl', ['version'], "Debian's openssl package");
+const openssl = await commandTool('openssl', ['version'], "Debian's openssl package");
 
 /** `docker-compose … config`, with the files given, from the repository. */
 function composeConfig(files: readonly string[], args: readonly string[], projectDir = ROOT) {

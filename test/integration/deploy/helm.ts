@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
+import { toolMissing, toolMode } from '../../support/tools.ts';
 
 const run = promisify(execFile);
 
@@ -57,20 +58,14 @@ export function cachedHelm(env: NodeJS.ProcessEnv = process.env): string {
  *   something else than auto, required or off.
  */
 export function helmChoice(env: NodeJS.ProcessEnv = process.env): HelmChoice {
-  const wanted = env.WHARF_TEST_TOOLS ?? 'auto';
-  if (!['auto', 'required', 'off'].includes(wanted))
-    throw new Error(`WHARF_TEST_TOOLS must be auto, required or off, not "${wanted}"`);
-  if (wanted === 'off') return skipped('WHARF_TEST_TOOLS=off');
+  if (toolMode(env) === 'off') return toolMissing('helm', 'WHARF_TEST_TOOLS=off', env);
   const helm = cachedHelm(env);
   if (existsSync(helm)) return { run: true, helm };
-  const reason = `helm ${helmVersion()} is not built at ${helm}: run scripts/check-helm.sh`;
-  if (wanted === 'required') throw new Error(`WHARF_TEST_TOOLS=required, but ${reason}`);
-  return skipped(reason);
-}
-
-function skipped(reason: string): HelmChoice {
-  process.stdout.write(`\n[wharf-test] Helm chart tests skipped: ${reason}\n\n`);
-  return { run: false, reason };
+  return toolMissing(
+    'helm',
+    `helm ${helmVersion()} is not built at ${helm}: run scripts/check-helm.sh`,
+    env,
+  );
 }
 
 /** What `helm template` printed, or its error. */
