@@ -84,12 +84,11 @@ export async function startIngress(
     },
   );
 
-  const connection = watchKafkaConnection({
-    admin: () => kafka.admin(),
+  const connection = watchKafkaConnection(kafka, {
     security: config.kafka.security,
     logger,
     metrics,
-    ...(options.connectionCheckMs === undefined ? {} : { intervalMs: options.connectionCheckMs }),
+    intervalMs: options.connectionCheckMs,
   });
 
   let connected = false;

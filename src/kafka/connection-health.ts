@@ -5,7 +5,7 @@
  * by a producer counts too); while credentials or certificates are refused
  * the process is unready, and `wharf_kafka_connection_problem` says why.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { KafkaSecurity } from '../config/security.ts';
 import type { Metrics } from '../metrics/catalog.ts';
@@ -14,12 +14,11 @@ import { CONNECTION_PROBLEM_REASONS, describeConnectionProblem } from './connect
 
 /** What {@link watchKafkaConnection} needs. */
 export interface ConnectionWatchDeps {
-  readonly admin: () => Admin;
   readonly security: KafkaSecurity;
   readonly logger: Logger;
   readonly metrics: Metrics;
   /** How often a new connection is tried (default 15 s). */
-  readonly intervalMs?: number;
+  readonly intervalMs?: number | undefined;
 }
 
 /** The current state of this process's connection to Kafka. */
@@ -42,7 +41,7 @@ async function probe(newAdmin: () => Admin): Promise<void> {
 }
 
 /** Starts watching; the first probe runs after one interval (start-up has just connected). */
-export function watchKafkaConnection(deps: ConnectionWatchDeps): ConnectionWatch {
+export function watchKafkaConnection(kafka: Kafka, deps: ConnectionWatchDeps): ConnectionWatch {
   const { logger, metrics, security } = deps;
   let current: ConnectionProblem | undefined;
   const set = (problem: ConnectionProblem | undefined) => {
@@ -62,7 +61,7 @@ export function watchKafkaConnection(deps: ConnectionWatchDeps): ConnectionWatch
   let timer: NodeJS.Timeout | undefined;
   const schedule = () => {
     timer = setTimeout(() => {
-      probe(deps.admin)
+      probe(() => kafka.admin())
         .then(() => {
           set(undefined);
         }, report)

@@ -98,12 +98,11 @@ export async function startWorker(
       cause: error,
     });
   });
-  const connection = watchKafkaConnection({
-    admin: () => kafka.admin(),
+  const connection = watchKafkaConnection(kafka, {
     security: config.kafka.security,
     logger,
     metrics,
-    ...(options.connectionCheckMs === undefined ? {} : { intervalMs: options.connectionCheckMs }),
+    intervalMs: options.connectionCheckMs,
   });
   const dedup = new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries);
   const restored = await restoreDedupWindow(
