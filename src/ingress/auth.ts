@@ -49,6 +49,17 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
 
 const pass = { needsBody: false, verifyBody: () => undefined } as const;
 
+/**
+ * The bytes of `text` when it is their canonical encoding, else undefined.
+ * Node's decoders are lenient (URL-safe or unpadded base64, spaces, trailing
+ * garbage, either case of hex): only one spelling of a credential counts.
+ */
+function decodeCanonical(text: string, encoding: 'base64' | 'hex'): Buffer | undefined {
+  const bytes = Buffer.from(text, encoding);
+  const canonical = encoding === 'hex' ? text.toLowerCase() : text;
+  return bytes.toString(encoding) === canonical ? bytes : undefined;
+}
+
 function basic(credentials: readonly string[]): Authenticator {
   const expected = credentials.map(digest);
   return {
@@ -60,7 +71,8 @@ function basic(credentials: readonly string[]): Authenticator {
       if (!match?.[1]) {
         return { code: 'AUTH_MISSING', message: 'HTTP Basic credentials are required' };
       }
-      return matchesAny(Buffer.from(match[1], 'base64'), expected)
+      const sent = decodeCanonical(match[1], 'base64');
+      return sent !== undefined && matchesAny(sent, expected)
         ? undefined
         : { code: 'AUTH_INVALID', message: 'the HTTP Basic credentials are not valid' };
     },
@@ -92,7 +104,9 @@ function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticato
         : { code: 'AUTH_MISSING', message: `the ${scheme.header} header is required` };
     },
     verifyBody(headers, body) {
-      const sent = Buffer.from(headerValue(headers, scheme.header) ?? '', scheme.encoding);
+      const sent =
+        decodeCanonical(headerValue(headers, scheme.header) ?? '', scheme.encoding) ??
+        Buffer.alloc(0);
       // A digest's length is public (it is the algorithm's), so comparing
       // lengths first leaks nothing; the bytes are compared in constant time.
       let matched = false;

@@ -21,6 +21,9 @@ describe('basic authentication', () => {
     [{ authorization: basicHeader('old:two') }, 'AUTH_INVALID'],
     [{ authorization: basicHeader('old:one ') }, 'AUTH_INVALID'],
     [{ authorization: basicHeader('') }, 'AUTH_MISSING'],
+    // 'new:two' is bmV3OnR3bw== : unpadded, or with garbage after it, it is not the credential.
+    [{ authorization: 'Basic bmV3OnR3bw' }, 'AUTH_INVALID'],
+    [{ authorization: 'Basic bmV3OnR3bw==AA' }, 'AUTH_INVALID'],
   ])('refuses %j with %s', (headers, code) => {
     expect(auth.verifyHeaders(headers)?.code).toBe(code);
   });
@@ -66,6 +69,20 @@ describe('hmac signature', () => {
     ['garbage', '!!!not base64!!!', body],
   ])('refuses %s', (_name, signature, sentBody) => {
     expect(auth.verifyBody({ 'x-signature': signature }, sentBody)?.code).toBe('SIGNATURE_INVALID');
+  });
+
+  // Only the canonical text of the digest is accepted: Node's decoder would
+  // also take these, each of which must not pass as the same signature.
+  const good = sign(body, 's-new');
+  it.each([
+    ['URL-safe base64', good.replace(/\+/g, '-').replace(/\//g, '_'), /[+/]/.test(good)],
+    ['base64 without its padding', good.replace(/=+$/, ''), good.endsWith('=')],
+    ['base64 split by a space', `${good.slice(0, 10)} ${good.slice(10)}`, true],
+    ['base64 with trailing garbage', `${good}!!`, true],
+    ['base64 with a trailing newline', `${good}\n`, true],
+  ])('refuses %s', (_name, signature, applies) => {
+    if (!applies) return;
+    expect(auth.verifyBody({ 'x-signature': signature }, body)?.code).toBe('SIGNATURE_INVALID');
   });
 
   it('needs a signature scheme', () => {
