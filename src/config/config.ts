@@ -308,6 +308,45 @@ function describeIssues(
   });
 }
 
+/** Shortest token or HMAC secret accepted: a guessable one would defeat the check. */
+export const MIN_SECRET_LENGTH = 12;
+/** Shortest password of a Basic credential accepted. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** What is wrong with a source's secrets (never the secrets themselves). */
+function weakSecrets(variable: string, mode: AuthMode, secrets: readonly string[]): string[] {
+  if (mode === 'basic') {
+    if (secrets.some((secret) => !secret.includes(':')))
+      return [`${variable}: basic credentials must be user:password`];
+    const weak = secrets.some((secret) => {
+      const at = secret.indexOf(':');
+      return at === 0 || secret.length - at - 1 < MIN_PASSWORD_LENGTH;
+    });
+    return weak
+      ? [
+          `${variable}: every basic credential needs a user name and a password of at least ${String(MIN_PASSWORD_LENGTH)} characters`,
+        ]
+      : [];
+  }
+  if ((mode === 'token' || mode === 'hmac') && secrets.some((s) => s.length < MIN_SECRET_LENGTH)) {
+    return [
+      `${variable}: every ${mode === 'hmac' ? 'signing secret' : 'token'} needs at least ${String(MIN_SECRET_LENGTH)} characters`,
+    ];
+  }
+  return [];
+}
+
+/** Headers a token cannot travel in: HTTP's own, proxies', Wharf's, and those kept on raw records. */
+function tokenHeaderProblem(header: string, forwarded: readonly string[]): string | undefined {
+  if (forwarded.includes(header))
+    return `${header} is kept on raw records, so it cannot carry a secret`;
+  const reserved =
+    /^(content-|accept|wharf-|x-forwarded-|forwarded$|host$|connection$|keep-alive$|upgrade$|te$|trailer$|transfer-encoding$|expect$|cookie$|user-agent$|proxy-)/;
+  return reserved.test(header)
+    ? `${header} means something else to HTTP, proxies or Wharf: use a header of its own, e.g. x-webhook-token`
+    : undefined;
+}
+
 function sourceConfig(
   source: Source,
   env: Record<string, unknown>,
@@ -324,14 +363,11 @@ function sourceConfig(
         `(comma-separated; several allow rotation); set ${sourceVariable(source, 'AUTH')}=none to accept unauthenticated requests`,
     );
   }
-  if (mode === 'basic' && secrets.some((secret) => !secret.includes(':'))) {
-    issues.push(`${secretsVariable}: basic credentials must be user:password`);
-  }
+  if (role !== 'worker') issues.push(...weakSecrets(secretsVariable, mode, secrets));
   const tokenHeader = get('TOKEN_HEADER') as string;
-  if (mode === 'token' && PROVIDERS[source].ingress.forwardedHeaders.includes(tokenHeader)) {
-    issues.push(
-      `${sourceVariable(source, 'TOKEN_HEADER')}: ${tokenHeader} is kept on raw records, so it cannot carry a secret`,
-    );
+  if (mode === 'token') {
+    const problem = tokenHeaderProblem(tokenHeader, PROVIDERS[source].ingress.forwardedHeaders);
+    if (problem) issues.push(`${sourceVariable(source, 'TOKEN_HEADER')}: ${problem}`);
   }
   const contentTypes = (get('CONTENT_TYPES') as string[]).map((type) => type.toLowerCase());
   const auth: SourceAuth =

@@ -45,6 +45,7 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   AUTH_INVALID: 401,
   SIGNATURE_INVALID: 401,
   UNSUPPORTED_CONTENT_TYPE: 415,
+  UNSUPPORTED_CONTENT_ENCODING: 415,
   PAYLOAD_TOO_LARGE: 413,
   EMPTY_BODY: 400,
   BAD_REQUEST: 400,
@@ -108,8 +109,10 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
           topic: settings.rawTopic,
           contentTypes: new Set(settings.contentTypes),
           authenticator: createAuthenticator(settings.auth, provider.ingress.signature),
-          // Every content type is read as bytes: signatures are over bytes.
-          readBody: express.raw({ type: () => true, limit: config.maxBodyBytes }),
+          // Every content type is read as bytes: signatures are over bytes,
+          // the bytes on the wire, so a compressed body is refused (415), not
+          // inflated and then checked.
+          readBody: express.raw({ type: () => true, limit: config.maxBodyBytes, inflate: false }),
           rateLimit:
             perSecond === undefined
               ? undefined
@@ -261,7 +264,14 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
     const source = (res.locals.route as SourceRoute | undefined)?.source ?? 'unknown';
     const type = (error as { type?: unknown }).type;
     if (res.headersSent) return;
-    if (type === 'entity.too.large') {
+    if (type === 'encoding.unsupported') {
+      fail(
+        res,
+        source,
+        'UNSUPPORTED_CONTENT_ENCODING',
+        'compressed bodies are not accepted: send the body as it was signed, without Content-Encoding',
+      );
+    } else if (type === 'entity.too.large') {
       res.setHeader('Connection', 'close');
       fail(
         res,

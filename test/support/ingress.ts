@@ -27,7 +27,7 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     WHARF_ONGOING_RAW_TOPIC: uniqueName('raw-ongoing'),
     WHARF_SHIPWELL_RAW_TOPIC: uniqueName('raw-shipwell'),
     WHARF_HAPPYCOLIS_RAW_TOPIC: uniqueName('raw-happycolis'),
-    WHARF_HAPPYCOLIS_SECRETS: `old-secret,${HAPPYCOLIS_SECRET}`,
+    WHARF_HAPPYCOLIS_SECRETS: `old-secret-rotated,${HAPPYCOLIS_SECRET}`,
     WHARF_SHIPWELL_SECRETS: SHIPWELL_CREDENTIALS,
     WHARF_ONGOING_AUTH: 'token',
     WHARF_ONGOING_TOKEN_HEADER: 'x-ongoing-token',

@@ -71,7 +71,7 @@ describe('wharf send', () => {
     const [happycolis] = await readTopic(rawTopic('happycolis'), 1);
     if (!happycolis) throw new Error('no HappyColis record');
     expect(header(happycolis, 'x-happycolis-webhook-signature')).toBe(
-      happycolisSignature(readFileSync(exampleFile('happycolis')), 'old-secret'),
+      happycolisSignature(readFileSync(exampleFile('happycolis')), 'old-secret-rotated'),
     );
   });
 

@@ -7,6 +7,7 @@
  * serving. Requests `fetch` would refuse to send go over a raw TCP socket.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/config.ts';
 import type { RunningIngress } from '../../../src/ingress/server.ts';
@@ -278,6 +279,16 @@ describe('ingress under hostile input', () => {
       ]);
       expect(answer.status).toBe(413);
       expect(answer.errorCode).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('compressed (Content-Encoding: gzip), even when signed as sent: 415 UNSUPPORTED_CONTENT_ENCODING, nothing landed', async () => {
+      const body = gzipSync(order('gzipped'));
+      const answer = await post(ingress.url, '/webhooks/happycolis', body, {
+        [SIGNATURE]: happycolisSignature(body),
+        'content-encoding': 'gzip',
+      });
+      expect(answer.status).toBe(415);
+      expect(answer.json.error).toMatchObject({ code: 'UNSUPPORTED_CONTENT_ENCODING' });
     });
 
     it('with both Content-Length and Transfer-Encoding (request smuggling): 400 BAD_REQUEST', async () => {

@@ -111,7 +111,7 @@ describe('ingress', () => {
   it('accepts a body that is not JSON once authenticated (judging content is the worker job)', async () => {
     const body = '{"header": truncated';
     const answer = await post(ingress, '/webhooks/happycolis', body, {
-      'x-happycolis-webhook-signature': happycolisSignature(body, 'old-secret'),
+      'x-happycolis-webhook-signature': happycolisSignature(body, 'old-secret-rotated'),
     });
     expect(answer.status).toBe(200);
     const records = await readTopic(topic('happycolis'), 2);

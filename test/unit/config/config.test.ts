@@ -9,7 +9,7 @@ import type { Role } from '../../../src/config/config.ts';
 
 const minimal = {
   KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
-  WHARF_HAPPYCOLIS_SECRETS: 'client-secret',
+  WHARF_HAPPYCOLIS_SECRETS: 'client-secret-1',
   WHARF_SHIPWELL_SECRETS: 'user:password',
   WHARF_ONGOING_SECRETS: 'user:password',
 };
@@ -33,7 +33,7 @@ describe('loadConfig', () => {
     expect(config.ingress.produceTimeoutMs).toBe(5000);
     expect(config.ingress.sources.happycolis).toEqual({
       rawTopic: 'webhooks.raw.happycolis',
-      auth: { mode: 'hmac', secrets: ['client-secret'] },
+      auth: { mode: 'hmac', secrets: ['client-secret-1'] },
       contentTypes: ['application/json'],
       rateLimitPerSecond: undefined,
     });
@@ -48,7 +48,7 @@ describe('loadConfig', () => {
       ...minimal,
       WHARF_ONGOING_AUTH: 'token',
       WHARF_ONGOING_TOKEN_HEADER: 'X-Api-Key',
-      WHARF_ONGOING_SECRETS: 'a,b',
+      WHARF_ONGOING_SECRETS: 'first-token-1,second-token-2',
       WHARF_ONGOING_CONTENT_TYPES: 'application/json, Text/Plain',
       WHARF_SHIPWELL_CONTENT_TYPES: '*',
       WHARF_SHIPWELL_RATE_LIMIT_PER_SECOND: '50',
@@ -56,7 +56,7 @@ describe('loadConfig', () => {
     expect(config.ingress.sources.ongoing.auth).toEqual({
       mode: 'token',
       header: 'x-api-key',
-      tokens: ['a', 'b'],
+      tokens: ['first-token-1', 'second-token-2'],
     });
     expect(config.ingress.sources.ongoing.contentTypes).toEqual(['application/json', 'text/plain']);
     expect(config.ingress.sources.shipwell.contentTypes).toEqual([]);
@@ -74,12 +74,34 @@ describe('loadConfig', () => {
     expect(issues).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS: must be host:port/),
       expect.stringMatching(/^WHARF_INGRESS_PORT: /),
+      'WHARF_ONGOING_SECRETS: every basic credential needs a user name and a password of at least 8 characters',
       'WHARF_SHIPWELL_SECRETS: basic credentials must be user:password',
+      'WHARF_HAPPYCOLIS_SECRETS: every signing secret needs at least 12 characters',
     ]);
     expect(issues.join('\n')).not.toMatch(/secret-without-colon|eighty|no-port/);
     expect(issuesOf({ ...minimal, WHARF_HAPPYCOLIS_AUTH: 'basic' })).toEqual([
       expect.stringMatching(/^WHARF_HAPPYCOLIS_AUTH: .*"hmac"/),
     ]);
+  });
+
+  it('refuses weak credentials and token headers that mean something else, naming the variable', () => {
+    const token = {
+      ...minimal,
+      WHARF_ONGOING_AUTH: 'token',
+      WHARF_ONGOING_SECRETS: 'a-long-enough-token',
+    };
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: 'user:' })).toEqual([
+      'WHARF_SHIPWELL_SECRETS: every basic credential needs a user name and a password of at least 8 characters',
+    ]);
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: ':password' })).toHaveLength(1);
+    expect(issuesOf({ ...token, WHARF_ONGOING_SECRETS: 'a-long-enough-token,short' })).toEqual([
+      'WHARF_ONGOING_SECRETS: every token needs at least 12 characters',
+    ]);
+    for (const header of ['content-type', 'wharf-source', 'host', 'x-forwarded-for']) {
+      expect(issuesOf({ ...token, WHARF_ONGOING_TOKEN_HEADER: header })).toEqual([
+        `WHARF_ONGOING_TOKEN_HEADER: ${header} means something else to HTTP, proxies or Wharf: use a header of its own, e.g. x-webhook-token`,
+      ]);
+    }
   });
 
   it('reads an empty variable as unset', () => {

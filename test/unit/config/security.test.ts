@@ -15,7 +15,7 @@ import { connectionOptions } from '../../../src/kafka/client.ts';
 const minimal = {
   KAFKA_BROKERS: 'kafka-1:9096',
   SCHEMA_REGISTRY_URL: 'https://registry.example:8081',
-  WHARF_HAPPYCOLIS_SECRETS: 'client-secret',
+  WHARF_HAPPYCOLIS_SECRETS: 'client-secret-1',
   WHARF_SHIPWELL_SECRETS: 'user:password',
   WHARF_ONGOING_SECRETS: 'user:password',
 };
@@ -154,13 +154,13 @@ describe('secrets in files', () => {
       {
         ...minimal,
         WHARF_HAPPYCOLIS_SECRETS: '',
-        WHARF_HAPPYCOLIS_SECRETS_FILE: file('happycolis', 'first,second\n'),
+        WHARF_HAPPYCOLIS_SECRETS_FILE: file('happycolis', 'first-secret-1,second-secret-2\n'),
       },
       'ingress',
     );
     expect(config.ingress.sources.happycolis.auth).toEqual({
       mode: 'hmac',
-      secrets: ['first', 'second'],
+      secrets: ['first-secret-1', 'second-secret-2'],
     });
   });
 

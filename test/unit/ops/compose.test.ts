@@ -81,7 +81,7 @@ const defaults = loadConfig(
     KAFKA_BROKERS: 'kafka:9092',
     SCHEMA_REGISTRY_URL: 'http://registry:8081',
     ...Object.fromEntries(
-      SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, 'a:b']),
+      SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, 'user:long-password']),
     ),
   },
   'all',

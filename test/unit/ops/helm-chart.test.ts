@@ -342,7 +342,7 @@ describe('the ConfigMap and Secret', () => {
     const secrets = valueAt(values, 'secrets.existingSecret')
       ? // The existing Secret is expected to hold a credential for each source that needs one.
         Object.fromEntries(
-          SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, 'user:secret']),
+          SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, 'user:long-secret']),
         )
       : secretsEnv(values);
     const env = { ...renderConfigMapData(values), ...secrets };
