@@ -214,6 +214,7 @@ try {
     WHARF_HAPPYCOLIS_SECRETS: SECRET,
     WHARF_SHIPWELL_AUTH: 'none',
     WHARF_ONGOING_AUTH: 'none',
+    WHARF_ALLOW_UNAUTHENTICATED: 'true',
   });
   await broker.createTopics(rawTopicSpecs(config));
 

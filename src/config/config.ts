@@ -17,6 +17,7 @@ import { ongoingTriggerAliasTable } from '../providers/ongoing/worker.ts';
 import type { KafkaSecurity, RegistrySecurity } from './security.ts';
 import {
   FILE_VARIABLES,
+  flag,
   kafkaSecurity,
   registrySecurity,
   securitySchema,
@@ -188,6 +189,7 @@ const baseSchema = z.object({
   WHARF_HEADERS_TIMEOUT_MS: int(1).default(10_000),
   WHARF_REQUEST_TIMEOUT_MS: int(1).default(30_000),
   WHARF_KEEP_ALIVE_TIMEOUT_MS: int(1).default(5_000),
+  WHARF_ALLOW_UNAUTHENTICATED: flag.default(false),
 });
 
 /** An optional variable read by a parser that throws an Error saying what is wrong. */
@@ -352,6 +354,7 @@ function sourceConfig(
   env: Record<string, unknown>,
   issues: string[],
   role: Role,
+  allowUnauthenticated: boolean,
 ): SourceConfig {
   const get = (setting: string) => env[sourceVariable(source, setting)];
   const mode = get('AUTH') as AuthMode;
@@ -360,7 +363,13 @@ function sourceConfig(
   if (role !== 'worker' && mode !== 'none' && secrets.length === 0) {
     issues.push(
       `${secretsVariable}: required when ${sourceVariable(source, 'AUTH')} is ${mode} ` +
-        `(comma-separated; several allow rotation); set ${sourceVariable(source, 'AUTH')}=none to accept unauthenticated requests`,
+        `(comma-separated; several allow rotation)`,
+    );
+  }
+  if (role !== 'worker' && mode === 'none' && !allowUnauthenticated) {
+    issues.push(
+      `${sourceVariable(source, 'AUTH')}: none accepts webhooks from anyone; ` +
+        'set WHARF_ALLOW_UNAUTHENTICATED=true if that is really wanted',
     );
   }
   if (role !== 'worker') issues.push(...weakSecrets(secretsVariable, mode, secrets));
@@ -411,12 +420,16 @@ export function loadConfig(
     ...(security.success ? [] : describeIssues(security.error, set)),
   );
   if (!perSource.success || !security.success) throw new ConfigError(issues);
+  const allowUnauthenticated = base.success && base.data.WHARF_ALLOW_UNAUTHENTICATED;
   const kafkaSecuritySettings = kafkaSecurity(security.data, issues);
   // The ingress never talks to the registry: its files need not be mounted there.
   const registry =
     role === 'ingress' ? NO_REGISTRY_SECURITY : registrySecurity(security.data, issues);
   const sources = Object.fromEntries(
-    SOURCES.map((source) => [source, sourceConfig(source, perSource.data, issues, role)]),
+    SOURCES.map((source) => [
+      source,
+      sourceConfig(source, perSource.data, issues, role, allowUnauthenticated),
+    ]),
   ) as Record<Source, SourceConfig>;
   const topics = SOURCES.map((source) => sources[source].rawTopic);
   if (new Set(topics).size !== topics.length) {

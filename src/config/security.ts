@@ -76,7 +76,8 @@ export const FILE_VARIABLES = [
   'SCHEMA_REGISTRY_BEARER_TOKEN',
 ] as const;
 
-const flag = z
+/** A boolean variable: true/false, 1/0 or yes/no. */
+export const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((value) => ['true', '1', 'yes'].includes(value));
 

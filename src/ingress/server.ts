@@ -13,6 +13,7 @@ import type { Config } from '../config/config.ts';
 import { ShuttingDownError } from '../errors.ts';
 import { BatchingPublisher } from '../kafka/batching-publisher.ts';
 import { createKafka, createProducer } from '../kafka/client.ts';
+import { SOURCES } from '../providers/index.ts';
 import { watchKafkaConnection } from '../kafka/connection-health.ts';
 import { provisionTopics, rawTopicSpecs } from '../kafka/topics.ts';
 import { createMetrics } from '../metrics/catalog.ts';
@@ -192,6 +193,13 @@ export async function startIngress(
   const host = config.ingress.host === '0.0.0.0' ? '127.0.0.1' : config.ingress.host;
   const url = `http://${host}:${String(port)}`;
   logger.info({ url }, 'ingress listening');
+  const open = SOURCES.filter((source) => config.ingress.sources[source].auth.mode === 'none');
+  if (open.length > 0) {
+    logger.warn(
+      { sources: open },
+      'these sources accept webhooks without authentication (WHARF_ALLOW_UNAUTHENTICATED=true)',
+    );
+  }
 
   const allAnswered = () =>
     responses.size === 0

@@ -137,14 +137,21 @@ describe('loadConfig', () => {
         /^WHARF_HAPPYCOLIS_SECRETS: required when WHARF_HAPPYCOLIS_AUTH is hmac/,
       ),
     ]);
-    expect(() =>
-      loadConfig({
-        KAFKA_BROKERS: 'k:9092',
-        WHARF_ONGOING_AUTH: 'none',
-        WHARF_SHIPWELL_AUTH: 'none',
-        WHARF_HAPPYCOLIS_AUTH: 'none',
-      }),
-    ).not.toThrow();
+    const open = {
+      KAFKA_BROKERS: 'k:9092',
+      WHARF_ONGOING_AUTH: 'none',
+      WHARF_SHIPWELL_AUTH: 'none',
+      WHARF_HAPPYCOLIS_AUTH: 'none',
+    };
+    // Accepting anyone's webhooks must be asked for twice.
+    expect(issuesOf(open)).toEqual(
+      ['ONGOING', 'SHIPWELL', 'HAPPYCOLIS'].map(
+        (source) =>
+          `WHARF_${source}_AUTH: none accepts webhooks from anyone; set WHARF_ALLOW_UNAUTHENTICATED=true if that is really wanted`,
+      ),
+    );
+    expect(() => loadConfig({ ...open, WHARF_ALLOW_UNAUTHENTICATED: 'true' })).not.toThrow();
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: '' }).join('\n')).not.toContain('=none');
   });
 
   it('refuses basic credentials without a password and shared raw topics', () => {

@@ -18,6 +18,7 @@ const config = loadConfig(
     WHARF_ONGOING_AUTH: 'none',
     WHARF_SHIPWELL_AUTH: 'none',
     WHARF_HAPPYCOLIS_AUTH: 'none',
+    WHARF_ALLOW_UNAUTHENTICATED: 'true',
     WHARF_MAX_BODY_BYTES: String(2 * MiB),
     WHARF_BATCH_MAX_BYTES: String(3 * MiB),
     WHARF_TOPIC_PARTITIONS: '6',
