@@ -88,6 +88,14 @@ const defaults = loadConfig(
 );
 
 describe('docker-compose.yml', () => {
+  it('publishes every port on this machine only (the local credentials are public)', () => {
+    for (const [name, definition] of Object.entries(services)) {
+      for (const port of list(record(definition).ports ?? [])) {
+        expect(String(port), `${name}: ${String(port)}`).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+      }
+    }
+  });
+
   it('runs Kafka (KRaft), a schema registry, both Wharf roles, Prometheus and Grafana', () => {
     expect(Object.keys(services).sort()).toEqual(
       ['grafana', 'ingress', 'kafka', 'prometheus', 'schema-registry', 'worker'].sort(),
