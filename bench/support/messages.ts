@@ -22,6 +22,7 @@ export const PIPELINE: PipelineConfig = {
   adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
   topics: loadWorkerSettings({}).domainTopics,
   deadLetterTopic: loadWorkerSettings({}).deadLetterTopic,
+  rawTopics: loadWorkerSettings({}).rawTopics,
   timeZone: 'UTC',
 };
 

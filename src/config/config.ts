@@ -115,6 +115,8 @@ export interface Config {
     readonly dedupWindowMs: number;
     /** Most event ids remembered (the oldest are forgotten first). */
     readonly dedupMaxEntries: number;
+    /** Each source's raw topic: a record read from one must carry that source's name. */
+    readonly rawTopics: Readonly<Record<Source, string>>;
   };
 }
 
@@ -237,9 +239,11 @@ const NO_REGISTRY_SECURITY: RegistrySecurity = { auth: { kind: 'none' }, tls: un
 
 function workerSettings(
   values: z.infer<typeof workerSchema>,
+  rawTopics: Readonly<Record<Source, string>>,
   schemaRegistry: RegistrySecurity = NO_REGISTRY_SECURITY,
 ): Config['worker'] {
   return {
+    rawTopics,
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
     partitionConcurrency: values.WHARF_WORKER_PARTITION_CONCURRENCY,
@@ -275,11 +279,23 @@ export function loadWorkerSettings(
 ): Config['worker'] {
   const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const parsed = workerSchema.safeParse(set);
-  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, set));
-  return workerSettings(parsed.data);
+  const perSource = sourcesSchema.safeParse(set);
+  if (!parsed.success || !perSource.success) {
+    throw new ConfigError([
+      ...(parsed.success ? [] : describeIssues(parsed.error, set)),
+      ...(perSource.success ? [] : describeIssues(perSource.error, set)),
+    ]);
+  }
+  return workerSettings(parsed.data, rawTopicsOf(perSource.data));
 }
 
 const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
+
+function rawTopicsOf(values: Record<string, unknown>): Record<Source, string> {
+  return Object.fromEntries(
+    SOURCES.map((source) => [source, values[sourceVariable(source, 'RAW_TOPIC')] as string]),
+  ) as Record<Source, string>;
+}
 
 /** Variables that may be given as a file's content by `<name>_FILE` (Kubernetes Secrets). */
 const SECRET_FILE_VARIABLES: readonly string[] = [
@@ -484,7 +500,7 @@ export function loadConfig(
       keepAliveTimeoutMs: values.WHARF_KEEP_ALIVE_TIMEOUT_MS,
       sources,
     },
-    worker: workerSettings(workerValues, registry),
+    worker: workerSettings(workerValues, rawTopicsOf(perSource.data), registry),
   };
 }
 

@@ -44,6 +44,8 @@ export interface PipelineConfig {
   readonly deadLetterTopic: string;
   /** Zone of provider timestamps without an offset. */
   readonly timeZone: string;
+  /** Each source's raw topic: the only topic its records may come from. */
+  readonly rawTopics: Readonly<Record<Source, string>>;
 }
 
 /** The stage a record failed at. */
@@ -237,6 +239,16 @@ function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput
       code: 'MISSING_SOURCE',
       message:
         source === undefined ? `no ${RAW_HEADERS.source} header` : `unknown source "${source}"`,
+      path: '',
+    });
+  }
+  // Whoever can write a raw topic must not pose as another source: the
+  // header is trusted only on the topic the ingress writes that source to.
+  if (raw.topic !== config.rawTopics[source]) {
+    return deadLetter(raw, config, {
+      stage: 'source',
+      code: 'SOURCE_MISMATCH',
+      message: `${RAW_HEADERS.source} says ${source}, but the record was read from ${raw.topic}, not ${config.rawTopics[source]}`,
       path: '',
     });
   }

@@ -61,7 +61,7 @@ export function headersAsStrings(headers: IHeaders | undefined): Record<string, 
 /** Starts the worker: topics, schemas, deduplication window, consumer. */
 export async function startWorker(
   config: Config,
-  pipeline: Omit<PipelineConfig, 'topics' | 'deadLetterTopic' | 'timeZone'>,
+  pipeline: Omit<PipelineConfig, 'topics' | 'deadLetterTopic' | 'timeZone' | 'rawTopics'>,
   logger: Logger,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
@@ -74,6 +74,7 @@ export async function startWorker(
     topics: settings.domainTopics,
     deadLetterTopic: settings.deadLetterTopic,
     timeZone: settings.timeZone,
+    rawTopics: settings.rawTopics,
   };
   const kafka = createKafka(config.kafka, logger);
 

@@ -10,6 +10,7 @@ export function pipelineDefaults(): PipelineConfig {
     adapters: providerAdapters(settings),
     topics: settings.domainTopics,
     deadLetterTopic: settings.deadLetterTopic,
+    rawTopics: settings.rawTopics,
     timeZone: settings.timeZone,
   };
 }

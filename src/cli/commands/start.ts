@@ -80,6 +80,7 @@ function exampleOutcome(
       adapters: providerAdapters(config.worker),
       topics: config.worker.domainTopics,
       deadLetterTopic: config.worker.deadLetterTopic,
+      rawTopics: config.worker.rawTopics,
       timeZone: config.worker.timeZone,
     },
   );

@@ -130,13 +130,14 @@ export function registerTransform(program: Command): void {
         adapters: providerAdapters(settings),
         topics: settings.domainTopics,
         deadLetterTopic: settings.deadLetterTopic,
+        rawTopics: settings.rawTopics,
         timeZone: settings.timeZone,
       };
       const receivedAt = options.receivedAt ?? new Date().toISOString();
       let deadLettered = false;
       for (const [index, input] of inputs.entries()) {
         const raw: RawRecord = {
-          topic: `webhooks.raw.${options.source}`,
+          topic: settings.rawTopics[options.source],
           partition: 0,
           offset: String(index),
           key: null,

@@ -64,6 +64,11 @@ const config: PipelineConfig = {
   },
   deadLetterTopic: 'webhooks.dlq',
   timeZone: 'Europe/Paris',
+  rawTopics: {
+    ongoing: 'webhooks.raw.ongoing',
+    shipwell: 'webhooks.raw.shipwell',
+    happycolis: 'webhooks.raw.happycolis',
+  },
 };
 
 function raw(body: unknown, headers: Record<string, string> = {}): RawRecord {
@@ -200,6 +205,14 @@ describe('transform', () => {
 
   it.each([
     ['no source header', raw({ id: 'x' }, { 'wharf-source': '' }), 'source', 'MISSING_SOURCE', ''],
+    // Anyone who can write HappyColis's raw topic must not pose as Shipwell.
+    [
+      "another source's name on this raw topic",
+      raw({ type: 'place/opened', id: 'x' }, { 'wharf-source': 'shipwell' }),
+      'source',
+      'SOURCE_MISMATCH',
+      '',
+    ],
     ['an empty body', raw(undefined), 'parse', 'INVALID_JSON', ''],
     ['a body that is not JSON', raw('{"type": '), 'parse', 'INVALID_JSON', ''],
     ['an unknown type', raw({ type: 'place/closed' }), 'detect', 'UNKNOWN_EVENT_TYPE', 'type'],
