@@ -23,6 +23,9 @@ export const ONGOING_EVENT_TYPES = [
 /** An Ongoing order trigger. */
 export type OngoingEventType = (typeof ONGOING_EVENT_TYPES)[number];
 
+/** Characters of a trigger name looked at; the rest cannot make a known name. */
+export const MAX_TRIGGER_NAME_LENGTH = 100;
+
 /**
  * Reduces a trigger name to the form alias keys are written in: lower case,
  * letters and digits only. `Order is picked`, `order_is_picked` and
@@ -32,7 +35,10 @@ export type OngoingEventType = (typeof ONGOING_EVENT_TYPES)[number];
  * mark is the same name.
  */
 export function normalizeTriggerName(name: string): string {
+  // No trigger name is this long, and NFKC can expand one character into 18
+  // (U+FDFA): a hostile template must not make every record costly.
   return name
+    .slice(0, MAX_TRIGGER_NAME_LENGTH)
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]/gu, '');

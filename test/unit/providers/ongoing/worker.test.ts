@@ -6,6 +6,7 @@ import { DEFAULT_ONGOING_STATUSES } from '../../../../src/providers/ongoing/stat
 import {
   ONGOING_TRIGGER_ALIASES,
   createOngoingWorker,
+  MAX_TRIGGER_NAME_LENGTH,
   normalizeTriggerName,
   ongoingTriggerAliasTable,
   ongoingWorker,
@@ -122,6 +123,13 @@ describe('Ongoing worker: detection', () => {
     for (const key of Object.keys(ONGOING_TRIGGER_ALIASES)) {
       expect(normalizeTriggerName(key)).toBe(key);
     }
+  });
+
+  it('looks at a bounded prefix of a hostile name (NFKC turns U+FDFA into 18 characters)', () => {
+    const hostile = '\uFDFA'.repeat(100_000);
+    // Unbounded, this would be 1.8 million characters, normalized on every record.
+    expect(normalizeTriggerName(hostile).length).toBeLessThanOrEqual(MAX_TRIGGER_NAME_LENGTH * 18);
+    expect(normalizeTriggerName(`Order is picked${' '.repeat(200)}x`)).toBe('orderispicked');
   });
 
   it.each([
