@@ -9,6 +9,7 @@ import type { Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { ConfigError } from '../../config/config.ts';
 import { ERROR_CODES } from '../../errors.ts';
+import { printable } from '../printable.ts';
 import { createKafka } from '../../kafka/client.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { SOURCES } from '../../providers/provider.ts';
@@ -200,24 +201,28 @@ export function describeRecord(record: DeadLetter): Record<string, unknown> {
   };
 }
 
-function recordLine(record: DeadLetter): string {
-  return [
-    `${String(record.partition)}:${record.offset}`,
-    new Date(record.timestamp).toISOString(),
-    record.source ?? '(no source)',
-    record.code,
-    record.stage,
-    record.path || '-',
-    record.message,
-  ].join('  ');
+/** One dead letter on one line, its text fields made safe for a terminal. */
+export function recordLine(record: DeadLetter): string {
+  return printable(
+    [
+      `${String(record.partition)}:${record.offset}`,
+      new Date(record.timestamp).toISOString(),
+      record.source ?? '(no source)',
+      record.code,
+      record.stage,
+      record.path || '-',
+      record.message,
+    ].join('  '),
+  );
 }
 
-function groupLines(group: DeadLetterGroup): string[] {
+/** A group of dead letters as two lines, made safe for a terminal. */
+export function groupLines(group: DeadLetterGroup): string[] {
   const { example } = group;
   return [
     `${group.code}  ${group.source ?? '(no source)'}  ${String(group.count)} record${group.count === 1 ? '' : 's'}  ${group.firstTime} … ${group.lastTime}`,
     `  e.g. ${String(example.partition)}:${example.offset} (${example.stage}) field ${example.path || '(none)'}: ${example.message}`,
-  ];
+  ].map(printable);
 }
 
 /** Where a read stopped, e.g. `0:12 1:0 2:7`. */
@@ -255,14 +260,16 @@ async function list(options: ListOptions, io: CommandIo): Promise<void> {
   const groups = groupDeadLetters(records);
   if (options.json) {
     io.stdout.write(
-      `${JSON.stringify({
-        topic,
-        endOffsets,
-        read,
-        selected: records.length,
-        groups,
-        ...(options.records ? { records: records.map(describeRecord) } : {}),
-      })}\n`,
+      `${printable(
+        JSON.stringify({
+          topic,
+          endOffsets,
+          read,
+          selected: records.length,
+          groups,
+          ...(options.records ? { records: records.map(describeRecord) } : {}),
+        }),
+      )}\n`,
     );
     return;
   }

@@ -21,6 +21,7 @@ import { createRegistryClient } from '../../kafka/registry-client.ts';
 import { DOMAINS } from '../../canonical/model.ts';
 import type { Domain } from '../../canonical/model.ts';
 import { collect, httpUrl, integerAtLeast, seconds } from '../options.ts';
+import { printable, printableJson } from '../printable.ts';
 
 /** Exit code when Kafka could not be read, or --timeout ended before --max events. */
 const EXIT_FAILED = 1;
@@ -117,7 +118,9 @@ function readableValue(value: Buffer | null): unknown {
   if (value === null) return null;
   const text = value.toString('utf8');
   try {
-    return JSON.parse(text) as unknown;
+    const parsed = JSON.parse(text) as unknown;
+    // JSON nested too deeply to be written back is shown as its text.
+    return printableJson(parsed) === undefined ? text : parsed;
   } catch {
     return text;
   }
@@ -154,12 +157,12 @@ function prettyLine(shown: Shown, topic: string, partition: number, offset: stri
     stream: process.stdout,
   });
   if (shown.kind === 'record') {
-    const value = JSON.stringify(shown.record.value);
-    return `${where}  key=${String(shown.record.key)}  ${value.slice(0, 300)}`;
+    const value = printableJson(shown.record.value) ?? '';
+    return `${where}  key=${printable(String(shown.record.key))}  ${value.slice(0, 300)}`;
   }
   const { time, type, subject } = shown.event;
-  const styled = styleText('bold', String(type).padEnd(34), { stream: process.stdout });
-  return `${String(time)}  ${styled}  ${String(subject)}  ${where}`;
+  const styled = styleText('bold', printable(String(type)).padEnd(34), { stream: process.stdout });
+  return `${printable(String(time))}  ${styled}  ${printable(String(subject))}  ${where}`;
 }
 
 /** The first offsets to show on each partition: the end now, or the beginning. */
@@ -300,7 +303,7 @@ async function tail(target: string, options: TailOptions): Promise<void> {
         process.stdout.write(
           pretty
             ? `${prettyLine(decoded, topic, partition, message.offset)}\n`
-            : `${JSON.stringify(decoded.kind === 'event' ? decoded.event : decoded.record)}\n`,
+            : `${printableJson(decoded.kind === 'event' ? decoded.event : decoded.record) ?? ''}\n`,
         );
         shown += 1;
         if (options.max !== undefined && shown >= options.max) finish(0);
