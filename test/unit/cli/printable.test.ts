@@ -45,6 +45,7 @@ describe('text from Kafka on a terminal', () => {
       originalPartition: undefined,
       originalOffset: undefined,
       receivedAt: undefined,
+      redriveCount: 0,
     };
     expect(recordLine(record)).not.toMatch(RAW_CONTROL);
     for (const line of groupDeadLetters([record]).flatMap(groupLines))
