@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, homedir, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -19,6 +19,26 @@ const run = promisify(execFile);
 
 /** The npm package whose tarball carries the librdkafka sources. */
 const SOURCE_PACKAGE = '@confluentinc/kafka-javascript@1.10.1';
+/** Its tarball's integrity as the registry published it (`npm view … dist.integrity`). */
+export const SOURCE_INTEGRITY =
+  'sha512-KVePUBn21EqCVP9mfxzEuM3SYJHHEF7X+iiC2e43QQgDSyEaksInmCGooT3w5q+cNAdkSCrK71j0ICfqoSqZLw==';
+
+/**
+ * Refuses a downloaded tarball whose sha512 is not the pinned one: the
+ * sources are compiled and run, so they must be the bytes that were reviewed.
+ *
+ * @throws naming both digests when they differ.
+ */
+export async function checkIntegrity(file: string, expected: string): Promise<void> {
+  const actual = `sha512-${createHash('sha512')
+    .update(await readFile(file))
+    .digest('base64')}`;
+  if (actual !== expected) {
+    throw new Error(
+      `${basename(file)}: integrity ${actual}, expected ${expected}; refusing to build it`,
+    );
+  }
+}
 const LIBRDKAFKA_DIR = 'package/deps/librdkafka';
 /** Everything optional is off so that the build downloads nothing. */
 const CONFIGURE_FLAGS = [
@@ -110,6 +130,7 @@ async function ensureLibrary(key: string, work: string, progress: Progress): Pro
     // its install script, which downloads prebuilt binaries.
     const { stdout } = await run('npm', ['pack', SOURCE_PACKAGE, '--silent'], { cwd: work });
     const tarball = stdout.trim().split('\n').pop() ?? '';
+    await checkIntegrity(join(work, tarball), SOURCE_INTEGRITY);
     await run('tar', ['xzf', tarball, LIBRDKAFKA_DIR], { cwd: work });
   });
   await step(progress, 'Patching the mock cluster', () =>
