@@ -56,7 +56,7 @@ function client(url: string): SchemaRegistry {
 function ongoingEvent(name: string) {
   const output = transform(
     {
-      topic: 'raw',
+      topic: pipelineDefaults().rawTopics.ongoing,
       partition: 0,
       offset: '0',
       key: null,
