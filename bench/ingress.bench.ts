@@ -210,6 +210,7 @@ try {
     KAFKA_BROKERS: broker.brokers.join(','),
     WHARF_INGRESS_HOST: '127.0.0.1',
     WHARF_INGRESS_PORT: '0',
+    WHARF_INGRESS_METRICS_PORT: '0',
     WHARF_HAPPYCOLIS_RAW_TOPIC: 'bench.raw.wharf',
     WHARF_HAPPYCOLIS_SECRETS: SECRET,
     WHARF_SHIPWELL_AUTH: 'none',

@@ -48,6 +48,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     WHARF_TOPIC_PARTITIONS: '4',
     WHARF_INGRESS_HOST: '127.0.0.1',
     WHARF_INGRESS_PORT: '0',
+    WHARF_INGRESS_METRICS_PORT: '0',
     WHARF_HAPPYCOLIS_SECRETS: HAPPYCOLIS_SECRET,
     WHARF_SHIPWELL_AUTH: 'none',
     WHARF_ONGOING_AUTH: 'none',

@@ -35,6 +35,7 @@ const WORKER_READY_TIMEOUT_MS = 60_000;
 const LOCAL_DEFAULTS: Readonly<Record<string, string>> = {
   WHARF_LOG_LEVEL: 'warn',
   WHARF_INGRESS_HOST: '127.0.0.1',
+  WHARF_INGRESS_METRICS_HOST: '127.0.0.1',
   WHARF_WORKER_METRICS_HOST: '127.0.0.1',
 };
 
@@ -76,8 +77,10 @@ export function planLocalRun(processEnv: Environment): LocalPlan {
 /** A running local pipeline. */
 export interface LocalStack {
   readonly config: Config;
-  /** Base URL of the ingress; it also serves /metrics of the whole process. */
+  /** Base URL of the ingress's webhooks. */
   readonly ingressUrl: string;
+  /** The ingress's /metrics (of the whole process), /livez and /readyz. */
+  readonly metricsUrl: string;
   /** The worker's /metrics, /livez and /readyz. */
   readonly workerUrl: string;
   /** The embedded broker process, when one was started. */
@@ -100,8 +103,15 @@ export interface LocalStackOptions {
   readonly progress: (message: string) => void;
 }
 
-function addressInUse(error: unknown, variable: string, port: number): Error {
+function addressInUse(
+  error: unknown,
+  ...candidates: readonly (readonly [variable: string, port: number])[]
+): Error {
   if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') return error as Error;
+  // Node.js names the port it could not take.
+  const taken = (error as { port?: unknown }).port;
+  const [variable, port] = candidates.find(([, candidate]) => candidate === taken) ??
+    candidates[0] ?? ['the port', 0];
   return new LocalStartError(
     `port ${String(port)} is in use: stop what listens there or set ${variable} ` +
       '(0 picks a free port)',
@@ -172,7 +182,11 @@ export async function startLocalStack(
     const metrics = createMetrics();
     progress('Starting the ingress and the worker…');
     const ingress = await startIngress(config, logger, { metrics }).catch((error: unknown) => {
-      throw addressInUse(error, 'WHARF_INGRESS_PORT', config.ingress.port);
+      throw addressInUse(
+        error,
+        ['WHARF_INGRESS_PORT', config.ingress.port],
+        ['WHARF_INGRESS_METRICS_PORT', config.ingress.metricsPort],
+      );
     });
     stops.push(ingress.shutdown.bind(ingress));
     const worker = await startWorker(
@@ -181,7 +195,7 @@ export async function startLocalStack(
       logger,
       { metrics },
     ).catch((error: unknown) => {
-      throw addressInUse(error, 'WHARF_WORKER_METRICS_PORT', config.worker.metricsPort);
+      throw addressInUse(error, ['WHARF_WORKER_METRICS_PORT', config.worker.metricsPort]);
     });
     // The ingress drains first (its last webhooks reach Kafka), then the
     // worker; stops run last first.
@@ -190,6 +204,7 @@ export async function startLocalStack(
     return {
       config,
       ingressUrl: ingress.url,
+      metricsUrl: ingress.metricsUrl,
       workerUrl: worker.metricsUrl,
       broker: broker ? { pid: broker.pid } : undefined,
       failed: worker.failed,

@@ -80,6 +80,9 @@ export interface Config {
     readonly requestTimeoutMs: number;
     /** How long an idle keep-alive connection is kept open. */
     readonly keepAliveTimeoutMs: number;
+    /** Where the ingress serves /metrics, /livez and /readyz (not on the webhook port). */
+    readonly metricsHost: string;
+    readonly metricsPort: number;
     readonly sources: Readonly<Record<Source, SourceConfig>>;
   };
   readonly worker: {
@@ -192,6 +195,8 @@ const baseSchema = z.object({
   WHARF_REQUEST_TIMEOUT_MS: int(1).default(30_000),
   WHARF_KEEP_ALIVE_TIMEOUT_MS: int(1).default(5_000),
   WHARF_ALLOW_UNAUTHENTICATED: flag.default(false),
+  WHARF_INGRESS_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  WHARF_INGRESS_METRICS_PORT: int(0).max(65_535).default(9095),
 });
 
 /** An optional variable read by a parser that throws an Error saying what is wrong. */
@@ -498,6 +503,8 @@ export function loadConfig(
       headersTimeoutMs: values.WHARF_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: values.WHARF_REQUEST_TIMEOUT_MS,
       keepAliveTimeoutMs: values.WHARF_KEEP_ALIVE_TIMEOUT_MS,
+      metricsHost: values.WHARF_INGRESS_METRICS_HOST,
+      metricsPort: values.WHARF_INGRESS_METRICS_PORT,
       sources,
     },
     worker: workerSettings(workerValues, rawTopicsOf(perSource.data), registry),

@@ -1,6 +1,7 @@
 /**
  * The ingress HTTP application: authenticated webhook endpoints that answer
- * 200 only for what Kafka has stored, plus health and metrics endpoints.
+ * 200 only for what Kafka has stored. Health and metrics are served on a
+ * port of their own (server.ts): this one takes webhooks only.
  *
  * A webhook request goes: source → draining? → header auth → content type →
  * rate limit → body (size limit) → signature → raw record → Kafka → answer.
@@ -30,8 +31,6 @@ export interface IngressDependencies {
   readonly publisher: { publish(topic: string, record: PublishRecord): Promise<void> };
   readonly metrics: Metrics;
   readonly logger: Logger;
-  /** Producer connected and raw topics present. */
-  isReady(): boolean;
   /** A shutdown has begun: new webhooks are refused with 503. */
   isDraining(): boolean;
   /** The clock (default: the system's). */
@@ -148,18 +147,6 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-
-  app.get('/livez', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', (_req, res) => {
-    const ready = deps.isReady() && !deps.isDraining();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
-  });
 
   const measure: RequestHandler = (req, res, next) => {
     const name = param(req, 'source') ?? '';

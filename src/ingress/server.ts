@@ -15,6 +15,7 @@ import { BatchingPublisher } from '../kafka/batching-publisher.ts';
 import { createKafka, createProducer } from '../kafka/client.ts';
 import { SOURCES } from '../providers/index.ts';
 import { watchKafkaConnection } from '../kafka/connection-health.ts';
+import { startMetricsServer } from '../metrics/server.ts';
 import { provisionTopics, rawTopicSpecs } from '../kafka/topics.ts';
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
@@ -43,8 +44,10 @@ async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean
 
 /** A running ingress. */
 export interface RunningIngress {
-  /** Base URL, e.g. http://127.0.0.1:8080 */
+  /** Base URL of the webhooks, e.g. http://127.0.0.1:8080 */
   readonly url: string;
+  /** Base URL of /metrics, /livez and /readyz, e.g. http://127.0.0.1:9095 */
+  readonly metricsUrl: string;
   readonly metrics: Metrics;
   /**
    * Stops accepting, answers or fails every request in flight, flushes what
@@ -137,8 +140,6 @@ export async function startIngress(
     publisher,
     metrics,
     logger,
-    isReady: () =>
-      connected && topics.problems().length === 0 && connection.blockingProblem() === undefined,
     isDraining: () => draining,
   });
 
@@ -192,7 +193,19 @@ export async function startIngress(
   const { port } = server.address() as AddressInfo;
   const host = config.ingress.host === '0.0.0.0' ? '127.0.0.1' : config.ingress.host;
   const url = `http://${host}:${String(port)}`;
-  logger.info({ url }, 'ingress listening');
+  // Health and metrics on a port of their own: the webhook port, which the
+  // providers reach, shows nothing of the process.
+  const metricsServer = await startMetricsServer(metrics, {
+    isReady: () =>
+      connected &&
+      !draining &&
+      topics.problems().length === 0 &&
+      connection.blockingProblem() === undefined,
+    isAlive: () => true,
+    host: config.ingress.metricsHost,
+    port: config.ingress.metricsPort,
+  });
+  logger.info({ url, metricsUrl: metricsServer.url }, 'ingress listening');
   const open = SOURCES.filter((source) => config.ingress.sources[source].auth.mode === 'none');
   if (open.length > 0) {
     logger.warn(
@@ -243,11 +256,13 @@ export async function startIngress(
       producer?.disconnect() ?? Promise.resolve(),
       Math.max(MIN_DISCONNECT_MS, deadline - Date.now()),
     );
+    await metricsServer.close();
     logger.info('ingress stopped');
   }
 
   return {
     url,
+    metricsUrl: metricsServer.url,
     metrics,
     shutdown() {
       stopping ??= drain();

@@ -1,6 +1,6 @@
 /**
- * The small HTTP server a process without an ingress (the worker) uses to
- * expose its metrics and health to Prometheus and Kubernetes.
+ * The small HTTP server each process uses to expose its metrics and health
+ * to Prometheus and Kubernetes, on a port of its own (never the webhook port).
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';

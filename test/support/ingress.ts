@@ -23,6 +23,8 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     WHARF_LOG_LEVEL: 'silent',
     WHARF_INGRESS_HOST: '127.0.0.1',
     WHARF_INGRESS_PORT: '0',
+    WHARF_INGRESS_METRICS_HOST: '127.0.0.1',
+    WHARF_INGRESS_METRICS_PORT: '0',
     WHARF_TOPIC_PARTITIONS: '3',
     WHARF_ONGOING_RAW_TOPIC: uniqueName('raw-ongoing'),
     WHARF_SHIPWELL_RAW_TOPIC: uniqueName('raw-shipwell'),

@@ -42,7 +42,9 @@ export async function spawnWharf(
   command: 'ingress' | 'worker',
   env: Record<string, string>,
   { timeoutMs = 60_000 }: { timeoutMs?: number } = {},
-): Promise<WharfProcess & { readonly url: string | undefined }> {
+): Promise<
+  WharfProcess & { readonly url: string | undefined; readonly metricsUrl: string | undefined }
+> {
   const child = spawn(process.execPath, [WHARF_BIN, command], {
     env: { ...process.env, ...env, WHARF_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,12 +61,14 @@ export async function spawnWharf(
   };
   let ready = false;
   let url: string | undefined;
+  let metricsUrl: string | undefined;
   createInterface({ input: child.stdout }).on('line', (line) => {
     keep(line);
     try {
-      const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
+      const entry = JSON.parse(line) as { msg?: unknown; url?: unknown; metricsUrl?: unknown };
       if (entry.msg === READY_MESSAGE[command]) ready = true;
       if (typeof entry.url === 'string' && entry.msg === READY_MESSAGE.ingress) url = entry.url;
+      if (typeof entry.metricsUrl === 'string') metricsUrl = entry.metricsUrl;
     } catch {
       // Not a log line: kept for the failure message only.
     }
@@ -95,7 +99,7 @@ export async function spawnWharf(
     await stop();
     throw error;
   }
-  return { child, exited, output, stop, url };
+  return { child, exited, output, stop, url, metricsUrl };
 }
 
 /** Reads one sample of a Prometheus metric (first line that matches name and labels). */

@@ -111,7 +111,7 @@ export function banner(plan: LocalPlan, stack: LocalStack): string {
     'Wharf is running: the ingress and the worker in this process.',
     '',
     `  ingress   ${stack.ingressUrl}  (POST /webhooks/<${SOURCES.join('|')}>[/<event type>])`,
-    `  metrics   ${stack.ingressUrl}/metrics  (ingress and worker; worker health ${stack.workerUrl}/readyz)`,
+    `  metrics   ${stack.metricsUrl}/metrics  (ingress and worker; worker health ${stack.workerUrl}/readyz)`,
     plan.embeddedBroker
       ? `  broker    ${brokers}  (embedded, in memory, pid ${String(stack.broker?.pid ?? '?')}; set KAFKA_BROKERS to use a Kafka)`
       : `  broker    ${brokers}  (KAFKA_BROKERS)`,

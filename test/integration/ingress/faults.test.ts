@@ -128,22 +128,26 @@ describe.skipIf(!isRealKafka())(
       });
       const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       const lines = createInterface({ input: child.stdout });
-      let url: string | undefined;
+      let urls: { baseUrl: string; metricsUrl: string } | undefined;
       lines.on('line', (line) => {
-        const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'ingress listening') url = entry.url;
+        const entry = JSON.parse(line) as { msg?: string; url?: string; metricsUrl?: string };
+        if (entry.msg === 'ingress listening' && entry.url && entry.metricsUrl)
+          urls = { baseUrl: entry.url, metricsUrl: entry.metricsUrl };
       });
-      const baseUrl = await waitFor('the ingress to listen', () => url, { timeoutMs: 20_000 });
-      return { child, exited, baseUrl, topic: env.WHARF_HAPPYCOLIS_RAW_TOPIC ?? '' };
+      const listening = await waitFor('the ingress to listen', () => urls, { timeoutMs: 20_000 });
+      return { child, exited, ...listening, topic: env.WHARF_HAPPYCOLIS_RAW_TOPIC ?? '' };
     }
 
     /** Sends `count` webhooks and resolves once all of them are waiting for Kafka. */
-    async function requestsInFlight(baseUrl: string, count: number): Promise<Promise<Answer>[]> {
+    async function requestsInFlight(
+      { baseUrl, metricsUrl }: { baseUrl: string; metricsUrl: string },
+      count: number,
+    ): Promise<Promise<Answer>[]> {
       const requests = Array.from({ length: count }, (_, i) =>
         post(baseUrl, '/webhooks/happycolis', ...happycolisRequest(i)),
       );
       await waitFor(`${String(count)} requests in flight`, async () => {
-        const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+        const metrics = await (await fetch(`${metricsUrl}/metrics`)).text();
         const match = /wharf_ingress_requests_in_flight\{source="happycolis"\} (\d+)/.exec(metrics);
         return Number(match?.[1]) >= count ? true : undefined;
       });
@@ -151,7 +155,7 @@ describe.skipIf(!isRealKafka())(
     }
 
     it('SIGTERM during load: every request in flight is answered, every 200 is stored, exit 0', async () => {
-      const { child, exited, baseUrl, topic } = await spawnIngress({
+      const { child, exited, baseUrl, metricsUrl, topic } = await spawnIngress({
         WHARF_SHUTDOWN_GRACE_MS: '15000',
         WHARF_PRODUCE_TIMEOUT_MS: '10000',
       });
@@ -159,7 +163,7 @@ describe.skipIf(!isRealKafka())(
         // A slow broker keeps the requests waiting for their acknowledgement
         // while the shutdown begins.
         stack.proxy.setLatency({ toClientMs: 3_000 });
-        const requests = await requestsInFlight(baseUrl, 100);
+        const requests = await requestsInFlight({ baseUrl, metricsUrl }, 100);
         child.kill('SIGTERM');
 
         const answers = await Promise.all(requests);
@@ -177,13 +181,13 @@ describe.skipIf(!isRealKafka())(
     });
 
     it('SIGTERM past the grace period: what is still waiting for Kafka is answered 503, exit 0', async () => {
-      const { child, exited, baseUrl } = await spawnIngress({
+      const { child, exited, baseUrl, metricsUrl } = await spawnIngress({
         WHARF_SHUTDOWN_GRACE_MS: '500',
         WHARF_PRODUCE_TIMEOUT_MS: '20000',
       });
       try {
         stack.proxy.setLatency({ toClientMs: 10_000 });
-        const requests = await requestsInFlight(baseUrl, 20);
+        const requests = await requestsInFlight({ baseUrl, metricsUrl }, 20);
         child.kill('SIGTERM');
         const answers = await Promise.all(requests);
         const [code] = await exited;

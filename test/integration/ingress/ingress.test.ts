@@ -263,13 +263,16 @@ describe('ingress', () => {
     expect(Number(count?.value)).toBeLessThan(Number(sum?.value) / 2);
   });
 
-  it('is ready and exposes metrics', async () => {
+  it('is ready and exposes metrics on its own port, and the webhook port shows none of it', async () => {
     await post(ingress, '/webhooks/happycolis', happycolisBody, {
       'x-happycolis-webhook-signature': happycolisSignature(happycolisBody, 'wrong'),
     });
-    expect((await fetch(`${ingress.url}/readyz`)).status).toBe(200);
-    expect((await fetch(`${ingress.url}/livez`)).status).toBe(200);
-    const metrics = await (await fetch(`${ingress.url}/metrics`)).text();
+    expect(ingress.metricsUrl).not.toBe(ingress.url);
+    for (const path of ['/readyz', '/livez', '/metrics'])
+      expect((await fetch(`${ingress.url}${path}`)).status, path).toBe(404);
+    expect((await fetch(`${ingress.metricsUrl}/readyz`)).status).toBe(200);
+    expect((await fetch(`${ingress.metricsUrl}/livez`)).status).toBe(200);
+    const metrics = await (await fetch(`${ingress.metricsUrl}/metrics`)).text();
     expect(metrics).toContain('wharf_ingress_request_duration_seconds_bucket');
     expect(metrics).toContain(
       'wharf_ingress_webhooks_rejected_total{source="happycolis",code="SIGNATURE_INVALID"}',

@@ -89,7 +89,7 @@ describe.skipIf(!isRealKafka())('topics on a real Kafka', () => {
     const ingress = await startIngress(config, logger, { metrics, topicRecheckMs: 100 });
     cleanups.push(() => ingress.shutdown());
 
-    expect(await readyStatus(ingress.url)).toBe(503);
+    expect(await readyStatus(ingress.metricsUrl)).toBe(503);
     const reported = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(reported).toEqual([
       expect.objectContaining({
@@ -118,7 +118,7 @@ describe.skipIf(!isRealKafka())('topics on a real Kafka', () => {
     );
     await waitFor(
       'the ingress to turn ready once the topic was raised',
-      async () => ((await readyStatus(ingress.url)) === 200 ? true : undefined),
+      async () => ((await readyStatus(ingress.metricsUrl)) === 200 ? true : undefined),
       { timeoutMs: 15_000 },
     );
   });

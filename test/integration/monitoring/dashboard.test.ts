@@ -229,18 +229,18 @@ describe.skipIf(!prometheusChoice.run)(
       registry = await startTestRegistry();
       // Ports known up front, so that Prometheus starts (and takes the 5 s its
       // target discovery waits before the first scrape) while the worker joins.
-      const [ingressPort, workerPort] = [String(await freePort()), String(await freePort())];
+      const [ingressMetricsPort, workerPort] = [String(await freePort()), String(await freePort())];
       const prometheusStarting = startPrometheus({
         command,
         targets: [
-          { job: 'wharf-ingress', url: `http://127.0.0.1:${ingressPort}` },
+          { job: 'wharf-ingress', url: `http://127.0.0.1:${ingressMetricsPort}` },
           { job: 'wharf-worker', url: `http://127.0.0.1:${workerPort}` },
         ],
         ruleFiles: [ALERTS],
       });
       try {
         const env = workerEnvironment(registry.url, {
-          WHARF_INGRESS_PORT: ingressPort,
+          WHARF_INGRESS_METRICS_PORT: ingressMetricsPort,
           WHARF_WORKER_METRICS_PORT: workerPort,
         });
         const logger = pino({ level: 'silent' });

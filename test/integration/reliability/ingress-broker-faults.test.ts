@@ -173,7 +173,12 @@ async function startIngress(brokers: readonly string[], overrides: Record<string
     ...overrides,
   });
   const ingress = await spawnWharf('ingress', env);
-  return { ingress, url: ingress.url ?? '', topic: env.WHARF_HAPPYCOLIS_RAW_TOPIC ?? '' };
+  return {
+    ingress,
+    url: ingress.url ?? '',
+    metricsUrl: ingress.metricsUrl ?? '',
+    topic: env.WHARF_HAPPYCOLIS_RAW_TOPIC ?? '',
+  };
 }
 
 /**
@@ -297,13 +302,14 @@ describe.skipIf(!isRealKafka())(
     it(
       `slow broker (${String(SLOW_REQUESTS)} × 16 KiB requests, every answer of Kafka ${String(SLOW_LATENCY_MS)} ms late): 200 or 503 in time, held records capped, memory bounded`,
       async () => {
-        const { ingress, url, topic } = await startIngress(stack.brokers, {
+        const { ingress, url, metricsUrl, topic } = await startIngress(stack.brokers, {
           WHARF_MAX_BODY_BYTES: String(64 * 1024),
           WHARF_MAX_PENDING_RECORDS: String(SLOW_HOLD_CAP.records),
           WHARF_MAX_PENDING_BYTES: String(SLOW_HOLD_CAP.bytes),
           WHARF_PRODUCE_TIMEOUT_MS: String(SLOW_PRODUCE_TIMEOUT_MS),
         });
-        const rss = () => metricValue(`${url}/metrics`, 'wharf_process_resident_memory_bytes');
+        const rss = () =>
+          metricValue(`${metricsUrl}/metrics`, 'wharf_process_resident_memory_bytes');
         const samples: number[] = [];
         const sampling = { on: true };
         try {
@@ -455,7 +461,7 @@ describe('ingress under Kafka errors on produce, under load (a mock broker of it
   it(
     `Kafka errors on produce (${String(ERROR_REQUESTS)} requests): retriable ones retried, the others answered 503, never a 200 that is not stored`,
     async () => {
-      const { ingress, url, topic } = await startIngress(broker.brokers);
+      const { ingress, url, metricsUrl, topic } = await startIngress(broker.brokers);
       try {
         // Every code several times over: the first Produce requests of the
         // ingress meet them, one each, in this order.
@@ -469,7 +475,7 @@ describe('ingress under Kafka errors on produce, under load (a mock broker of it
         const unused = await unusedProduceErrors(broker.brokers);
         const landed = await expectEvery200Landed(broker.brokers, topic, answers);
         const failedSends = await metricValue(
-          `${url}/metrics`,
+          `${metricsUrl}/metrics`,
           'wharf_kafka_produce_duration_seconds_count',
           `topic="${topic}",outcome="error"`,
         );

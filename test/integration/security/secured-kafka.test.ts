@@ -298,13 +298,13 @@ describe('credentials that go bad while running', () => {
     };
     try {
       await waitFor('both ready', async () =>
-        (await ready(ingress.url)) === 200 && (await ready(worker.metricsUrl)) === 200
+        (await ready(ingress.metricsUrl)) === 200 && (await ready(worker.metricsUrl)) === 200
           ? true
           : undefined,
       );
       await post();
       kafka.oauth.setRefusing(true);
-      for (const url of [ingress.url, worker.metricsUrl]) {
+      for (const url of [ingress.metricsUrl, worker.metricsUrl]) {
         await waitFor(
           `${url} unready, saying authentication`,
           async () => ((await ready(url)) === 503 && (await problem(url)) === 1 ? true : undefined),
@@ -313,7 +313,7 @@ describe('credentials that go bad while running', () => {
       }
       await post();
       kafka.oauth.setRefusing(false);
-      for (const url of [ingress.url, worker.metricsUrl]) {
+      for (const url of [ingress.metricsUrl, worker.metricsUrl]) {
         await waitFor(
           `${url} ready again`,
           async () => ((await ready(url)) === 200 && (await problem(url)) === 0 ? true : undefined),

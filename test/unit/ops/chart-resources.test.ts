@@ -83,7 +83,7 @@ describe('the Helm chart makes', () => {
   });
 
   it.each([
-    ['ingress', 'deployment-ingress.yaml', 'http'],
+    ['ingress', 'deployment-ingress.yaml', 'metrics'],
     ['worker', 'deployment-worker.yaml', 'metrics'],
   ])(
     '%s pods with those security contexts, and probes on /livez and /readyz',

@@ -143,10 +143,13 @@ describe('docker-compose.yml', () => {
     const worker = loadConfig(environment('worker'), 'worker');
     expect(ingress.ingress.port).toBe(defaults.ingress.port);
     expect(worker.worker.metricsPort).toBe(defaults.worker.metricsPort);
-    expect(publishedPorts('ingress')).toEqual([defaults.ingress.port]);
+    expect(publishedPorts('ingress')).toEqual([
+      defaults.ingress.port,
+      defaults.ingress.metricsPort,
+    ]);
     expect(publishedPorts('worker')).toEqual([defaults.worker.metricsPort]);
     const probe = (name: string) => list(record(service(name).healthcheck).test).join(' ');
-    expect(probe('ingress')).toContain(`http://127.0.0.1:${defaults.ingress.port}/readyz`);
+    expect(probe('ingress')).toContain(`http://127.0.0.1:${defaults.ingress.metricsPort}/readyz`);
     expect(probe('worker')).toContain(`http://127.0.0.1:${defaults.worker.metricsPort}/readyz`);
   });
 
@@ -227,7 +230,7 @@ describe('the local Prometheus', () => {
       expect(config?.metrics_path ?? '/metrics').toBe('/metrics');
       return list(config?.static_configs).flatMap((item) => list(record(item).targets).map(String));
     };
-    expect(targets('wharf-ingress')).toEqual([`ingress:${defaults.ingress.port}`]);
+    expect(targets('wharf-ingress')).toEqual([`ingress:${defaults.ingress.metricsPort}`]);
     expect(targets('wharf-worker')).toEqual([`worker:${defaults.worker.metricsPort}`]);
   });
 

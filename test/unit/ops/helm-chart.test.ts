@@ -312,7 +312,11 @@ describe('the ConfigMap and Secret', () => {
     const unset = CONFIG_VARIABLES.filter(
       (name) => !(name in data) && !secrets.includes(name) && !byFile(name),
     );
-    expect(unset.sort()).toEqual(['WHARF_INGRESS_HOST', 'WHARF_WORKER_METRICS_HOST']);
+    expect(unset.sort()).toEqual([
+      'WHARF_INGRESS_HOST',
+      'WHARF_INGRESS_METRICS_HOST',
+      'WHARF_WORKER_METRICS_HOST',
+    ]);
     for (const name of Object.keys(data)) expect(byFile(name), name).toBe(false);
   });
 
@@ -451,10 +455,12 @@ describe('the Deployments', () => {
 
   it('probe /livez and /readyz on the port each role serves them on', () => {
     const values = defaultValues();
-    const ports = { ingress: 'http', worker: 'metrics' } as const;
+    // Health on the metrics port in both roles: the ingress's webhook port serves webhooks only.
+    const ports = { ingress: 'metrics', worker: 'metrics' } as const;
+    const declaredPorts = { ingress: ['http', 'metrics'], worker: ['metrics'] } as const;
     for (const role of ['ingress', 'worker'] as const) {
       const declared = list(container(role).ports).map((port) => record(port).name);
-      expect(declared).toEqual([ports[role]]);
+      expect(declared).toEqual(declaredPorts[role]);
       const settings = `${role}Deployment`;
       expect(valueAt(values, `${settings}.livenessProbe.httpGet`)).toEqual({
         path: '/livez',
