@@ -199,6 +199,23 @@ const baseSchema = z.object({
   WHARF_INGRESS_METRICS_PORT: int(0).max(65_535).default(9095),
 });
 
+/**
+ * The variables that are set: an empty one means "not set", as in most
+ * shells' `VAR=` habits, and each `<name>_FILE` of `secretNames` is read into
+ * `<name>` (problems go to `issues`).
+ */
+function setVariables(
+  env: Readonly<Record<string, string | undefined>>,
+  secretNames: readonly string[],
+  issues: string[],
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(withSecretFiles(env, secretNames, issues)).filter(
+      (entry): entry is [string, string] => entry[1] !== '' && entry[1] !== undefined,
+    ),
+  );
+}
+
 /** An optional variable read by a parser that throws an Error saying what is wrong. */
 function parsedWith<T>(parse: (value: string | undefined) => T) {
   return z
@@ -282,7 +299,7 @@ function workerSettings(
 export function loadWorkerSettings(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Config['worker'] {
-  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const set = setVariables(env, [], []);
   const parsed = workerSchema.safeParse(set);
   const perSource = sourcesSchema.safeParse(set);
   if (!parsed.success || !perSource.success) {
@@ -426,12 +443,7 @@ export function loadConfig(
   role: Role = 'ingress',
 ): Config {
   const issues: string[] = [];
-  // An empty variable means "not set", as in most shells' `VAR=` habits.
-  const set = Object.fromEntries(
-    Object.entries(withSecretFiles(env, SECRET_FILE_VARIABLES, issues)).filter(
-      ([, value]) => value !== '' && value !== undefined,
-    ),
-  );
+  const set = setVariables(env, SECRET_FILE_VARIABLES, issues);
   const base = baseSchema.safeParse(set);
   const perSource = sourcesSchema.safeParse(set);
   const security = securitySchema.safeParse(set);
@@ -521,11 +533,7 @@ export function loadConnectionSecurity(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): { readonly kafka: KafkaSecurity; readonly registry: RegistrySecurity } {
   const issues: string[] = [];
-  const set = Object.fromEntries(
-    Object.entries(withSecretFiles(env, FILE_VARIABLES, issues)).filter(
-      ([, value]) => value !== '' && value !== undefined,
-    ),
-  );
+  const set = setVariables(env, FILE_VARIABLES, issues);
   const parsed = securitySchema.safeParse(set);
   if (!parsed.success) throw new ConfigError([...issues, ...describeIssues(parsed.error, set)]);
   const kafka = kafkaSecurity(parsed.data, issues);

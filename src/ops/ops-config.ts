@@ -6,7 +6,6 @@
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/config.ts';
 import type { Source } from '../providers/provider.ts';
-import { SOURCES } from '../providers/provider.ts';
 
 /** What the dead-letter tools need to know. */
 export interface OpsConfig {
@@ -34,8 +33,6 @@ export function loadOpsConfig(env: Readonly<Record<string, string | undefined>>)
     kafka: config.kafka,
     logLevel: config.logLevel,
     deadLetterTopic: config.worker.deadLetterTopic,
-    rawTopics: Object.fromEntries(
-      SOURCES.map((source) => [source, config.ingress.sources[source].rawTopic]),
-    ) as Record<Source, string>,
+    rawTopics: config.worker.rawTopics,
   };
 }

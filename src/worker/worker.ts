@@ -16,7 +16,6 @@ import { provisionTopics, rawTopicSpecs, workerTopicSpecs } from '../kafka/topic
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { startMetricsServer } from '../metrics/server.ts';
-import { SOURCES } from '../providers/index.ts';
 import { DedupWindow } from './dedup.ts';
 import { dedupMessage, restoreDedupWindow } from './dedup-store.ts';
 import { deadLetter, transform } from './pipeline.ts';
@@ -126,7 +125,7 @@ export async function startWorker(
     heartbeatInterval: Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3)),
   });
   await consumer.connect();
-  const rawTopics = SOURCES.map((source) => config.ingress.sources[source].rawTopic);
+  const rawTopics = Object.values(settings.rawTopics);
   // A new group starts at the beginning: whatever the ingress landed before
   // the first worker started is processed too.
   await consumer.subscribe({ topics: rawTopics, fromBeginning: true });
