@@ -16,8 +16,14 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [kafkaLogLevel.DEBUG]: 'debug',
 };
 
+/** The TLS options Wharf sets (Node's defaults for everything else). */
+export type TlsOptions = Pick<
+  ConnectionOptions,
+  'ca' | 'cert' | 'key' | 'passphrase' | 'checkServerIdentity'
+>;
+
 /** Node's TLS options for these settings. */
-export function tlsOptions(tls: TlsSettings): ConnectionOptions {
+export function tlsOptions(tls: TlsSettings): TlsOptions {
   return {
     ...(tls.ca === undefined ? {} : { ca: tls.ca }),
     ...(tls.cert === undefined ? {} : { cert: tls.cert }),

@@ -64,38 +64,45 @@ function factsOf(error: unknown): Facts {
   return { names, codes, types, statuses, message: messages.at(-1) ?? String(error) };
 }
 
-function tlsProblem(
-  facts: Facts,
-  prefix: 'KAFKA' | 'SCHEMA_REGISTRY',
-): ConnectionProblem | undefined {
-  const code = facts.codes.find((item) => item.startsWith('ERR_SSL') || UNTRUSTED.has(item));
-  const altName = facts.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID');
-  if (altName) {
-    return {
-      reason: 'tls',
-      line: `${prefix === 'KAFKA' ? 'KAFKA_BROKERS' : 'SCHEMA_REGISTRY_URL'}: the server's certificate does not name this host (${facts.message}); connect by a name it has${prefix === 'KAFKA' ? ', or set KAFKA_SSL_CHECK_HOSTNAME=false' : ''}`,
-    };
+/** The settings a TLS failure points at, for each side Wharf connects to. */
+const TLS_SETTINGS = {
+  KAFKA: {
+    address: 'KAFKA_BROKERS',
+    hostnameHint: ', or set KAFKA_SSL_CHECK_HOSTNAME=false',
+    ca: 'KAFKA_SSL_CA_FILE',
+    protocol: 'KAFKA_SECURITY_PROTOCOL',
+    cert: 'KAFKA_SSL_CERT_FILE',
+  },
+  SCHEMA_REGISTRY: {
+    address: 'SCHEMA_REGISTRY_URL',
+    hostnameHint: '',
+    ca: 'SCHEMA_REGISTRY_CA_FILE',
+    protocol: 'SCHEMA_REGISTRY_URL',
+    cert: 'SCHEMA_REGISTRY_CERT_FILE',
+  },
+} as const;
+
+function tlsProblem(facts: Facts, side: keyof typeof TLS_SETTINGS): ConnectionProblem | undefined {
+  const settings = TLS_SETTINGS[side];
+  const line = (text: string): ConnectionProblem => ({ reason: 'tls', line: text });
+  if (facts.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')) {
+    return line(
+      `${settings.address}: the server's certificate does not name this host (${facts.message}); connect by a name it has${settings.hostnameHint}`,
+    );
   }
+  const code = facts.codes.find((item) => item.startsWith('ERR_SSL') || UNTRUSTED.has(item));
   if (code === undefined) return undefined;
   if (UNTRUSTED.has(code)) {
-    return {
-      reason: 'tls',
-      line: `${prefix}_SSL_CA_FILE: the server's certificate is not trusted (${code}: ${facts.message})`.replace(
-        'SCHEMA_REGISTRY_SSL_CA_FILE',
-        'SCHEMA_REGISTRY_CA_FILE',
-      ),
-    };
+    return line(
+      `${settings.ca}: the server's certificate is not trusted (${code}: ${facts.message})`,
+    );
   }
   if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_TOO_LONG/.test(code)) {
-    return {
-      reason: 'tls',
-      line: `${prefix === 'KAFKA' ? 'KAFKA_SECURITY_PROTOCOL' : 'SCHEMA_REGISTRY_URL'}: TLS was used where the server does not speak it (${code})`,
-    };
+    return line(`${settings.protocol}: TLS was used where the server does not speak it (${code})`);
   }
-  return {
-    reason: 'tls',
-    line: `${prefix === 'KAFKA' ? 'KAFKA_SSL_CERT_FILE' : 'SCHEMA_REGISTRY_CERT_FILE'}: the server refused the TLS handshake, most often the client certificate (${code}: ${facts.message})`,
-  };
+  return line(
+    `${settings.cert}: the server refused the TLS handshake, most often the client certificate (${code}: ${facts.message})`,
+  );
 }
 
 function saslSettings(security: KafkaSecurity): string {

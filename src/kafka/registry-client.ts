@@ -8,17 +8,16 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Agent as HttpsAgent } from 'node:https';
 import { Agent as UndiciAgent, fetch } from 'undici';
 import type { RegistrySecurity } from '../config/security.ts';
+import { tlsOptions } from './client.ts';
+import type { TlsOptions } from './client.ts';
 
 type RegistryArgs = ConstructorParameters<typeof SchemaRegistry>[0];
 
-function tlsParts(security: RegistrySecurity): { ca?: string; cert?: string; key?: string } {
-  const { tls } = security;
-  if (tls === undefined) return {};
-  return {
-    ...(tls.ca === undefined ? {} : { ca: tls.ca }),
-    ...(tls.cert === undefined ? {} : { cert: tls.cert }),
-    ...(tls.key === undefined ? {} : { key: tls.key }),
-  };
+/** Node's TLS options for the registry: its CA and client certificate, the host name always checked. */
+function registryTls(security: RegistrySecurity): TlsOptions | undefined {
+  return security.tls === undefined
+    ? undefined
+    : tlsOptions({ ...security.tls, checkHostname: true, passphrase: undefined });
 }
 
 /** The Authorization header for the registry, if it takes one. */
@@ -34,9 +33,10 @@ export function registryAuthorization(security: RegistrySecurity): string | unde
 /** A SchemaRegistry client of the registry at `url`. */
 export function createRegistryClient(url: string, security: RegistrySecurity): SchemaRegistry {
   const authorization = registryAuthorization(security);
+  const tls = registryTls(security);
   const args: RegistryArgs = {
     host: url,
-    ...(security.tls === undefined ? {} : { agent: new HttpsAgent(tlsParts(security)) }),
+    ...(tls === undefined ? {} : { agent: new HttpsAgent(tls) }),
     ...(authorization === undefined
       ? {}
       : {
@@ -56,8 +56,8 @@ export function registryFetch(
   security: RegistrySecurity,
 ): (url: string, init?: { headers?: Record<string, string> }) => ReturnType<typeof fetch> {
   const authorization = registryAuthorization(security);
-  const dispatcher =
-    security.tls === undefined ? undefined : new UndiciAgent({ connect: tlsParts(security) });
+  const tls = registryTls(security);
+  const dispatcher = tls === undefined ? undefined : new UndiciAgent({ connect: tls });
   return (url, init = {}) =>
     fetch(url, {
       headers: { ...init.headers, ...(authorization === undefined ? {} : { authorization }) },
