@@ -86,16 +86,21 @@ function signedOrder(i: number, padding = 0): LoadRequest {
   };
 }
 
-/** The answers a webhook may get while Kafka misbehaves: 200, or 503 PUBLISH_* with Retry-After. */
 /** What an outage test checks once its fault has ended at `upAt`. */
 async function recoveryAfter(
   fault: { seen: LoadAnswer[]; load: Promise<LoadAnswer[]>; downAt: number; upAt: number },
-  brokers: readonly string[],
-  topic: string,
-  /** What the ingress and Kafka logged, for the failure message. */
-  logs: () => Promise<string>,
+  where: {
+    brokers: readonly string[];
+    topic: string;
+    ingress: { output(): string };
+    kafka: { logTail(lines: number): Promise<string> };
+  },
 ) {
   const { seen, load, downAt, upAt } = fault;
+  const { brokers, topic } = where;
+  // What the ingress and Kafka logged, for the failure message.
+  const logs = async () =>
+    `--- wharf ingress\n${where.ingress.output()}\n--- kafka\n${await where.kafka.logTail(40)}`;
   const firstOkAt = await waitFor(
     'a 200 once Kafka is back',
     () => seen.find((answer) => answer.status === 200 && answer.answeredAt > upAt)?.answeredAt,
@@ -128,6 +133,7 @@ function sendOrders(url: string, total: number, seen?: LoadAnswer[]) {
   });
 }
 
+/** The answers a webhook may get while Kafka misbehaves: 200, or 503 PUBLISH_* with Retry-After. */
 function expectOnly200Or503(answers: readonly LoadAnswer[]): void {
   const unexpected = answers.filter(
     (answer) =>
@@ -271,10 +277,7 @@ describe.skipIf(!isRealKafka())(
             const upAt = Date.now();
             const { firstOkAt, answers, during, landed, slowest503 } = await recoveryAfter(
               { seen, load, downAt, upAt },
-              stack.brokers,
-              topic,
-              async () =>
-                `--- wharf ingress\n${ingress.output()}\n--- kafka\n${await stack.kafka.logTail(40)}`,
+              { brokers: stack.brokers, topic, ingress, kafka: stack.kafka },
             );
             console.info(
               `broker ${outage.signal}: ${String(answers.length)} requests, ${JSON.stringify(tally(answers))}; ` +
@@ -421,10 +424,7 @@ describe.skipIf(!isRealKafka())(
           const upAt = Date.now();
           const { firstOkAt, answers, during, landed, slowest503 } = await recoveryAfter(
             { seen, load, downAt, upAt },
-            stack.brokers,
-            topic,
-            async () =>
-              `--- wharf ingress\n${ingress.output()}\n--- kafka\n${await stack.kafka.logTail(40)}`,
+            { brokers: stack.brokers, topic, ingress, kafka: stack.kafka },
           );
           console.info(
             `connections cut: ${String(answers.length)} requests, ${JSON.stringify(tally(answers))}; ` +
