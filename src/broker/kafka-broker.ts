@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { cacheRoot } from './build.ts';
 import { freePort, readLog, spawnJvm, tail, waitForExit, waitUntilServing } from './jvm.ts';
 import { commandWorks, copyDependencies, javaCommand } from './maven.ts';
+import type { SecurityProtocol } from '../config/security.ts';
 
 const run = promisify(execFile);
 
@@ -71,9 +72,6 @@ export async function kafkaAvailability(
     return { available: false, reason: 'no cached Kafka jars and mvn -v does not run' };
   return { available: true };
 }
-
-/** The security protocols a client listener may use. */
-export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
 
 /**
  * A client listener besides PLAINTEXT, on a free port of its own on
