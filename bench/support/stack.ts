@@ -36,8 +36,8 @@ export interface Stack {
 
 /**
  * Starts the pipeline with its defaults, but HTTP on 127.0.0.1 and an
- * ephemeral port, HappyColis signed with {@link HAPPYCOLIS_SECRET}, Ongoing
- * and Shipwell without authentication, and `overrides`.
+ * ephemeral port, HappyColis signed with {@link HAPPYCOLIS_SECRET} (bound to
+ * any tenant), Ongoing and Shipwell without authentication, and `overrides`.
  */
 export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
   const broker = await startBenchBroker();
@@ -49,7 +49,7 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     WHARF_INGRESS_HOST: '127.0.0.1',
     WHARF_INGRESS_PORT: '0',
     WHARF_INGRESS_METRICS_PORT: '0',
-    WHARF_HAPPYCOLIS_SECRETS: HAPPYCOLIS_SECRET,
+    WHARF_HAPPYCOLIS_SECRETS: `*=${HAPPYCOLIS_SECRET}`,
     WHARF_SHIPWELL_AUTH: 'none',
     WHARF_ONGOING_AUTH: 'none',
     WHARF_WORKER_METRICS_HOST: '127.0.0.1',

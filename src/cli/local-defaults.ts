@@ -10,7 +10,7 @@
 import { PROVIDERS, SOURCES } from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
 import type { AuthMode } from '../providers/provider.ts';
-import { sourceVariable } from '../config/config.ts';
+import { ANY_TENANT, sourceVariable } from '../config/config.ts';
 
 /** An environment, as process.env is. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -50,7 +50,8 @@ export function withLocalSecrets(env: Environment): {
     if (env[variable] || !PROVIDERS[source].ingress.authModes.includes(mode) || mode === 'none') {
       continue;
     }
-    result[variable] = localSecret(source, mode);
+    // Local and published, so bound to no one tenant: any may be tried out.
+    result[variable] = `${ANY_TENANT}=${localSecret(source, mode)}`;
     defaulted.push(source);
   }
   return { env: result, defaulted };

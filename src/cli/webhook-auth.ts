@@ -8,6 +8,20 @@ import { createHmac } from 'node:crypto';
 import type { SourceAuth } from '../config/config.ts';
 import type { SignatureScheme } from '../providers/provider.ts';
 
+/** The secret a client sends: the first configured (the newest, in a rotation); '' for none. */
+export function firstSecret(auth: SourceAuth): string {
+  switch (auth.mode) {
+    case 'none':
+      return '';
+    case 'basic':
+      return auth.credentials[0]?.secret ?? '';
+    case 'token':
+      return auth.tokens[0]?.secret ?? '';
+    case 'hmac':
+      return auth.secrets[0]?.secret ?? '';
+  }
+}
+
 /**
  * Request headers that authenticate `body` for a source.
  *
@@ -23,13 +37,13 @@ export function authHeaders(
       return {};
     case 'basic':
       return {
-        authorization: `Basic ${Buffer.from(auth.credentials[0] ?? '').toString('base64')}`,
+        authorization: `Basic ${Buffer.from(firstSecret(auth)).toString('base64')}`,
       };
     case 'token':
-      return { [auth.header]: auth.tokens[0] ?? '' };
+      return { [auth.header]: firstSecret(auth) };
     case 'hmac': {
       if (!signature) throw new Error('hmac authentication needs a provider signature scheme');
-      const digest = createHmac(signature.algorithm, auth.secrets[0] ?? '')
+      const digest = createHmac(signature.algorithm, firstSecret(auth))
         .update(body)
         .digest(signature.encoding);
       return { [signature.header]: digest };

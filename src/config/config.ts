@@ -24,12 +24,24 @@ import {
   withSecretFiles,
 } from './security.ts';
 
+/**
+ * A secret and the tenant it may speak for: a request it authenticates is
+ * that tenant's, whatever its body says. Written `<tenant>=<secret>` in
+ * WHARF_<SOURCE>_SECRETS, or `*=<secret>` for a secret that may speak for
+ * any tenant (then the body names the tenant).
+ */
+export interface BoundSecret {
+  /** The one tenant the secret speaks for; null for any (`*`). */
+  readonly tenant: string | null;
+  readonly secret: string;
+}
+
 /** Authentication of one source. Secrets are never logged. */
 export type SourceAuth =
   | { readonly mode: 'none' }
-  | { readonly mode: 'basic'; readonly credentials: readonly string[] }
-  | { readonly mode: 'token'; readonly header: string; readonly tokens: readonly string[] }
-  | { readonly mode: 'hmac'; readonly secrets: readonly string[] };
+  | { readonly mode: 'basic'; readonly credentials: readonly BoundSecret[] }
+  | { readonly mode: 'token'; readonly header: string; readonly tokens: readonly BoundSecret[] }
+  | { readonly mode: 'hmac'; readonly secrets: readonly BoundSecret[] };
 
 /** Per-source settings of the ingress. */
 export interface SourceConfig {
@@ -354,7 +366,11 @@ export const MIN_SECRET_LENGTH = 12;
 export const MIN_PASSWORD_LENGTH = 8;
 
 /** What is wrong with a source's secrets (never the secrets themselves). */
-function weakSecrets(variable: string, mode: AuthMode, secrets: readonly string[]): string[] {
+function weakSecrets(variable: string, mode: AuthMode, bound: readonly BoundSecret[]): string[] {
+  const secrets = bound.map((entry) => entry.secret);
+  if (new Set(secrets).size < secrets.length) {
+    return [`${variable}: the same secret is listed twice (each secret speaks for one binding)`];
+  }
   if (mode === 'basic') {
     if (secrets.some((secret) => !secret.includes(':')))
       return [`${variable}: basic credentials must be user:password`];
@@ -374,6 +390,35 @@ function weakSecrets(variable: string, mode: AuthMode, secrets: readonly string[
     ];
   }
   return [];
+}
+
+/** The tenant binding of any tenant, as written in WHARF_<SOURCE>_SECRETS. */
+export const ANY_TENANT = '*';
+
+/**
+ * Reads `<tenant>=<secret>` entries (split at the first `=`, so a secret may
+ * hold `=`). An entry without a tenant is refused: which tenant a secret may
+ * speak for has to be said, even when the answer is any (`*`).
+ */
+function bindSecrets(
+  variable: string,
+  entries: readonly string[],
+  issues: string[],
+): BoundSecret[] {
+  const bound: BoundSecret[] = [];
+  for (const [index, entry] of entries.entries()) {
+    const at = entry.indexOf('=');
+    const tenant = entry.slice(0, Math.max(at, 0)).trim();
+    if (at <= 0 || tenant === '' || /\s/.test(tenant)) {
+      issues.push(
+        `${variable}: entry ${String(index + 1)} names no tenant; write <tenant>=<secret>, ` +
+          `or ${ANY_TENANT}=<secret> for a secret that may speak for any tenant`,
+      );
+      continue;
+    }
+    bound.push({ tenant: tenant === ANY_TENANT ? null : tenant, secret: entry.slice(at + 1) });
+  }
+  return bound;
 }
 
 /** Headers a token cannot travel in: HTTP's own, proxies', Wharf's, and those kept on raw records. */
@@ -396,12 +441,13 @@ function sourceConfig(
 ): SourceConfig {
   const get = (setting: string) => env[sourceVariable(source, setting)];
   const mode = get('AUTH') as AuthMode;
-  const secrets = (get('SECRETS') as string[] | undefined) ?? [];
+  const entries = (get('SECRETS') as string[] | undefined) ?? [];
   const secretsVariable = sourceVariable(source, 'SECRETS');
-  if (role !== 'worker' && mode !== 'none' && secrets.length === 0) {
+  const secrets = role === 'worker' ? [] : bindSecrets(secretsVariable, entries, issues);
+  if (role !== 'worker' && mode !== 'none' && entries.length === 0) {
     issues.push(
       `${secretsVariable}: required when ${sourceVariable(source, 'AUTH')} is ${mode} ` +
-        `(comma-separated; several allow rotation)`,
+        `(comma-separated <tenant>=<secret> entries; several allow rotation)`,
     );
   }
   if (role !== 'worker' && mode === 'none' && !allowUnauthenticated) {

@@ -213,14 +213,14 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
       fail(res, route.source, 'EMPTY_BODY', 'the request has no body');
       return;
     }
-    const denied = route.authenticator.verifyBody(req.headers, body);
-    if (denied) {
-      fail(res, route.source, denied.code, denied.message);
+    const verdict = route.authenticator.verifyBody(req.headers, body);
+    if ('code' in verdict) {
+      fail(res, route.source, verdict.code, verdict.message);
       return;
     }
     if (route.authenticator.needsBody && !(await withinRateLimit(route, req, res))) return;
     const id = randomUUID();
-    const record = rawRecord(route, req, body, id, now());
+    const record = rawRecord(route, req, { body, tenant: verdict.tenant }, id, now());
     try {
       await deps.publisher.publish(route.topic, record);
     } catch (error) {
@@ -282,10 +282,16 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
   return app;
 }
 
+/** What the request brought: its body and the tenant its credential speaks for. */
+interface Authenticated {
+  readonly body: Buffer;
+  readonly tenant: string | null;
+}
+
 function rawRecord(
   route: SourceRoute,
   req: Request,
-  body: Buffer,
+  { body, tenant }: Authenticated,
   id: string,
   receivedAt: Date,
 ): PublishRecord {
@@ -295,6 +301,7 @@ function rawRecord(
     [RAW_HEADERS.requestId]: id,
     [RAW_HEADERS.receivedAt]: receivedAt.toISOString(),
   };
+  if (tenant !== null) headers[RAW_HEADERS.tenant] = tenant;
   const eventType = param(req, 'eventType');
   if (eventType) headers[RAW_HEADERS.urlEventType] = eventType;
   const contentType = req.headers['content-type'];

@@ -2,17 +2,24 @@
  * Request authentication per source: HTTP Basic, a fixed token header, an
  * HMAC signature of the raw body, or (only when configured so) nothing.
  * Several secrets may be valid at once, so a secret can be rotated without
- * downtime. Comparisons take the same time whatever the input.
+ * downtime. Comparisons take the same time whatever the input. A request
+ * that passes is granted the tenant its secret is bound to.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { SourceAuth } from '../config/config.ts';
+import type { BoundSecret, SourceAuth } from '../config/config.ts';
 import type { SignatureScheme } from '../providers/provider.ts';
 
 /** Why a request was not authenticated. Never includes a secret or what was sent. */
 export interface AuthFailure {
   readonly code: 'AUTH_MISSING' | 'AUTH_INVALID' | 'SIGNATURE_INVALID';
   readonly message: string;
+}
+
+/** What an authenticated request may speak for. */
+export interface Grant {
+  /** The tenant its secret is bound to; null when it may speak for any. */
+  readonly tenant: string | null;
 }
 
 /** Checks requests of one source. */
@@ -28,18 +35,30 @@ export interface Authenticator {
   readonly needsBody: boolean;
   /** Checks what the headers alone can tell; undefined when they pass. */
   verifyHeaders(headers: IncomingHttpHeaders): AuthFailure | undefined;
-  /** Checks the body against the headers (signatures); undefined when it passes. */
-  verifyBody(headers: IncomingHttpHeaders, body: Buffer): AuthFailure | undefined;
+  /** Checks the body against the headers (signatures); the grant when it passes. */
+  verifyBody(headers: IncomingHttpHeaders, body: Buffer): AuthFailure | Grant;
 }
 
 const digest = (value: Buffer | string) => createHash('sha256').update(value).digest();
 
-/** True when `candidate` equals any of `secrets`, comparing every one in constant time. */
-function matchesAny(candidate: Buffer | string, secrets: readonly Buffer[]): boolean {
+/** A secret's digest and what it grants. */
+interface Expected {
+  readonly digest: Buffer;
+  readonly grant: Grant;
+}
+
+function expect(secrets: readonly BoundSecret[]): Expected[] {
+  return secrets.map(({ tenant, secret }) => ({ digest: digest(secret), grant: { tenant } }));
+}
+
+/** The grant of the secret `candidate` equals, comparing with every one in constant time. */
+function grantOf(candidate: Buffer | string, expected: readonly Expected[]): Grant | undefined {
   const probe = digest(candidate);
-  let matched = false;
-  for (const secret of secrets) matched = timingSafeEqual(probe, secret) || matched;
-  return matched;
+  let granted: Grant | undefined;
+  for (const secret of expected) {
+    if (timingSafeEqual(probe, secret.digest)) granted = secret.grant;
+  }
+  return granted;
 }
 
 function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -47,7 +66,7 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
-const pass = { needsBody: false, verifyBody: () => undefined } as const;
+const ANY: Grant = { tenant: null };
 
 /**
  * The bytes of `text` when it is their canonical encoding, else undefined.
@@ -60,41 +79,55 @@ function decodeCanonical(text: string, encoding: 'base64' | 'hex'): Buffer | und
   return bytes.toString(encoding) === canonical ? bytes : undefined;
 }
 
-function basic(credentials: readonly string[]): Authenticator {
-  const expected = credentials.map(digest);
+/**
+ * An authenticator of a credential the headers carry: refused early from the
+ * headers, and granted again when the body is in (a comparison costs one
+ * SHA-256 of a header, so doing it twice is cheaper than carrying state).
+ */
+function headerCredential(
+  credentialHeader: string,
+  check: (headers: IncomingHttpHeaders) => AuthFailure | Grant,
+): Authenticator {
   return {
-    ...pass,
-    credentialHeaders: ['authorization'],
-    verifyHeaders(headers) {
-      const authorization = headerValue(headers, 'authorization');
-      const match = authorization ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization) : null;
-      if (!match?.[1]) {
-        return { code: 'AUTH_MISSING', message: 'HTTP Basic credentials are required' };
+    needsBody: false,
+    credentialHeaders: [credentialHeader],
+    verifyHeaders: (headers) => {
+      const verdict = check(headers);
+      return 'code' in verdict ? verdict : undefined;
+    },
+    verifyBody: (headers) => check(headers),
+  };
+}
+
+function basic(credentials: readonly BoundSecret[]): Authenticator {
+  const expected = expect(credentials);
+  return headerCredential('authorization', (headers) => {
+    const authorization = headerValue(headers, 'authorization');
+    const match = authorization ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization) : null;
+    if (!match?.[1]) {
+      return { code: 'AUTH_MISSING', message: 'HTTP Basic credentials are required' };
+    }
+    const sent = decodeCanonical(match[1], 'base64');
+    const granted = sent === undefined ? undefined : grantOf(sent, expected);
+    return granted ?? { code: 'AUTH_INVALID', message: 'the HTTP Basic credentials are not valid' };
+  });
+}
+
+function token(header: string, tokens: readonly BoundSecret[]): Authenticator {
+  const expected = expect(tokens);
+  return headerCredential(header, (headers) => {
+    const value = headerValue(headers, header);
+    if (!value) return { code: 'AUTH_MISSING', message: `the ${header} header is required` };
+    return (
+      grantOf(value, expected) ?? {
+        code: 'AUTH_INVALID',
+        message: `the ${header} header is not valid`,
       }
-      const sent = decodeCanonical(match[1], 'base64');
-      return sent !== undefined && matchesAny(sent, expected)
-        ? undefined
-        : { code: 'AUTH_INVALID', message: 'the HTTP Basic credentials are not valid' };
-    },
-  };
+    );
+  });
 }
 
-function token(header: string, tokens: readonly string[]): Authenticator {
-  const expected = tokens.map(digest);
-  return {
-    ...pass,
-    credentialHeaders: [header],
-    verifyHeaders(headers) {
-      const value = headerValue(headers, header);
-      if (!value) return { code: 'AUTH_MISSING', message: `the ${header} header is required` };
-      return matchesAny(value, expected)
-        ? undefined
-        : { code: 'AUTH_INVALID', message: `the ${header} header is not valid` };
-    },
-  };
-}
-
-function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticator {
+function hmac(scheme: SignatureScheme, secrets: readonly BoundSecret[]): Authenticator {
   return {
     needsBody: true,
     credentialHeaders: [scheme.header],
@@ -109,17 +142,19 @@ function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticato
         Buffer.alloc(0);
       // A digest's length is public (it is the algorithm's), so comparing
       // lengths first leaks nothing; the bytes are compared in constant time.
-      let matched = false;
-      for (const secret of secrets) {
+      let granted: Grant | undefined;
+      for (const { tenant, secret } of secrets) {
         const expected = createHmac(scheme.algorithm, secret).update(body).digest();
-        matched = (sent.length === expected.length && timingSafeEqual(sent, expected)) || matched;
+        if (sent.length === expected.length && timingSafeEqual(sent, expected)) {
+          granted = { tenant };
+        }
       }
-      return matched
-        ? undefined
-        : {
-            code: 'SIGNATURE_INVALID',
-            message: `the ${scheme.header} signature does not match the body`,
-          };
+      return (
+        granted ?? {
+          code: 'SIGNATURE_INVALID',
+          message: `the ${scheme.header} signature does not match the body`,
+        }
+      );
     },
   };
 }
@@ -132,7 +167,12 @@ function hmac(scheme: SignatureScheme, secrets: readonly string[]): Authenticato
 export function createAuthenticator(auth: SourceAuth, signature?: SignatureScheme): Authenticator {
   switch (auth.mode) {
     case 'none':
-      return { ...pass, credentialHeaders: [], verifyHeaders: () => undefined };
+      return {
+        needsBody: false,
+        credentialHeaders: [],
+        verifyHeaders: () => undefined,
+        verifyBody: () => ANY,
+      };
     case 'basic':
       return basic(auth.credentials);
     case 'token':

@@ -11,6 +11,12 @@ export const RAW_HEADERS = {
   receivedAt: 'wharf-received-at',
   /** The event type named by the URL (`/webhooks/:source/:eventType`), if any. */
   urlEventType: 'wharf-url-event-type',
+  /**
+   * The tenant the request's credential is bound to (absent when it may
+   * speak for any). The worker trusts it over the body: the ingress writes
+   * it after authentication and drops any such header a request sends.
+   */
+  tenant: 'wharf-tenant',
   /** The request's Content-Type. */
   contentType: 'content-type',
 } as const;

@@ -49,7 +49,8 @@ export interface PipelineConfig {
 }
 
 /** The stage a record failed at. */
-export type Stage = 'source' | 'parse' | 'detect' | 'validate' | 'normalize' | 'encode' | 'produce';
+export type Stage =
+  'source' | 'parse' | 'detect' | 'validate' | 'normalize' | 'authorize' | 'encode' | 'produce';
 
 /** Why a record went to the dead-letter topic. */
 export interface PipelineError {
@@ -283,12 +284,49 @@ function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput
   if ('code' in normalized) {
     return deadLetter(raw, config, { stage: 'normalize', ...normalized }, detected.eventType);
   }
-  return domainRecord(raw, config, { source, detected, normalized, payload: parsed.text });
+  const tenant = authorizedTenant(raw.headers[RAW_HEADERS.tenant], normalized.tenant);
+  if (typeof tenant !== 'string' && tenant !== null) {
+    return deadLetter(raw, config, tenant, detected.eventType);
+  }
+  return domainRecord(raw, config, { source, tenant, detected, normalized, payload: parsed.text });
+}
+
+/**
+ * The event's tenant: the one the ingress authenticated the request for
+ * (its header), which a body may repeat but not contradict; the body's when
+ * the credential may speak for any tenant.
+ */
+function authorizedTenant(
+  bound: string | undefined,
+  claimed: string | null,
+): string | null | PipelineError {
+  if (bound === undefined) return claimed;
+  if (claimed === null || claimed === bound) return bound;
+  return {
+    stage: 'authorize',
+    code: 'TENANT_MISMATCH',
+    message: `the body speaks for tenant ${JSON.stringify(claimed.slice(0, 100))}, but its credential is bound to ${JSON.stringify(bound)}`,
+    path: '',
+  };
+}
+
+/**
+ * The subject qualified by its tenant, `<source>/<tenant>/<entity>/<id>`: the
+ * same entity id of two tenants is two entities (and two event ids).
+ */
+function tenantSubject(source: Source, subject: string, tenant: string | null): string {
+  const prefix = `${source}/`;
+  if (tenant === null || !subject.startsWith(prefix)) return subject;
+  // '/' and '%' escaped as in a URL path segment, so the tenant stays one segment.
+  const segment = tenant.replaceAll('%', '%25').replaceAll('/', '%2F');
+  return `${prefix}${segment}/${subject.slice(prefix.length)}`;
 }
 
 /** What the stages made of a raw record that reached normalization. */
 interface Routed {
   readonly source: Source;
+  /** The authorized tenant (see {@link authorizedTenant}). */
+  readonly tenant: string | null;
   readonly detected: DetectedEvent;
   readonly normalized: Exclude<ReturnType<Normalizer>, { code: string }>;
   /** The raw body as text. */
@@ -298,7 +336,7 @@ interface Routed {
 function domainRecord(
   raw: RawRecord,
   config: PipelineConfig,
-  { source, detected, normalized, payload }: Routed,
+  { source, tenant, detected, normalized, payload }: Routed,
 ): PipelineOutput {
   const receivedAt = readProviderTime(raw.headers[RAW_HEADERS.receivedAt], 'UTC')?.utc;
   if (receivedAt === undefined) {
@@ -318,12 +356,13 @@ function domainRecord(
     normalized.providerTime === null
       ? undefined
       : readProviderTime(normalized.providerTime, config.timeZone);
+  const subject = tenantSubject(source, normalized.subject, tenant);
   const event: EventEnvelope<DomainData[Domain]> = {
-    id: canonicalEventId(source, normalized.identity),
+    id: canonicalEventId(source, [tenant ?? '', ...normalized.identity]),
     type: normalized.type,
     source,
-    tenant: normalized.tenant,
-    subject: normalized.subject,
+    tenant,
+    subject,
     // A provider that gives no (readable) time: the event is dated by its arrival.
     time: providerTime?.utc ?? receivedAt,
     timeOriginal: normalized.providerTime,
@@ -337,7 +376,7 @@ function domainRecord(
     kind: 'domain',
     topic: config.topics[normalized.domain],
     domain: normalized.domain,
-    key: normalized.subject,
+    key: subject,
     headers: {
       ce_specversion: '1.0',
       ce_id: event.id,

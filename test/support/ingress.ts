@@ -16,7 +16,7 @@ export const HAPPYCOLIS_SECRET = 'happycolis-client-secret';
 export const SHIPWELL_CREDENTIALS = 'shipwell-user:shipwell-password';
 export const ONGOING_TOKEN = 'ongoing-token';
 
-/** Environment of a test ingress: unique raw topics, real auth on every source. */
+/** Environment of a test ingress: unique raw topics, real auth on every source (any tenant). */
 export function testEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     KAFKA_BROKERS: kafkaBrokers().join(','),
@@ -29,11 +29,11 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     WHARF_ONGOING_RAW_TOPIC: uniqueName('raw-ongoing'),
     WHARF_SHIPWELL_RAW_TOPIC: uniqueName('raw-shipwell'),
     WHARF_HAPPYCOLIS_RAW_TOPIC: uniqueName('raw-happycolis'),
-    WHARF_HAPPYCOLIS_SECRETS: `old-secret-rotated,${HAPPYCOLIS_SECRET}`,
-    WHARF_SHIPWELL_SECRETS: SHIPWELL_CREDENTIALS,
+    WHARF_HAPPYCOLIS_SECRETS: `*=old-secret-rotated,*=${HAPPYCOLIS_SECRET}`,
+    WHARF_SHIPWELL_SECRETS: `*=${SHIPWELL_CREDENTIALS}`,
     WHARF_ONGOING_AUTH: 'token',
     WHARF_ONGOING_TOKEN_HEADER: 'x-ongoing-token',
-    WHARF_ONGOING_SECRETS: ONGOING_TOKEN,
+    WHARF_ONGOING_SECRETS: `*=${ONGOING_TOKEN}`,
     ...overrides,
   };
 }

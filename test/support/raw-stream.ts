@@ -106,7 +106,11 @@ export function goodRecord(run: string, i: number): StreamRecord {
     key: `${good.family}/${id}`,
     value: template(good.type, good.body).replace(good.placeholder, id),
     headers: headers(requestId),
-    expected: { kind: 'domain', domain: good.domain, subject: `happycolis/${good.family}/${id}` },
+    expected: {
+      kind: 'domain',
+      domain: good.domain,
+      subject: `happycolis/ORGANIZATION_ID/${good.family}/${id}`,
+    },
   };
 }
 

@@ -16,10 +16,10 @@ const SECRETS = {
 const base = {
   KAFKA_BROKERS: 'kafka:9096',
   SCHEMA_REGISTRY_URL: 'https://registry.example',
-  WHARF_HAPPYCOLIS_SECRETS: SECRETS.happycolis,
-  WHARF_SHIPWELL_SECRETS: `shipwell:${SECRETS.shipwellPassword}`,
+  WHARF_HAPPYCOLIS_SECRETS: `org-1=${SECRETS.happycolis}`,
+  WHARF_SHIPWELL_SECRETS: `*=shipwell:${SECRETS.shipwellPassword}`,
   WHARF_ONGOING_AUTH: 'token',
-  WHARF_ONGOING_SECRETS: SECRETS.ongoingToken,
+  WHARF_ONGOING_SECRETS: `demo=${SECRETS.ongoingToken}`,
   KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
 };
 

@@ -17,6 +17,7 @@ import { transform } from '../../worker/pipeline.ts';
 import { exampleFile } from '../examples.ts';
 import { planLocalRun, startLocalStack } from '../local-stack.ts';
 import type { LocalPlan, LocalStack } from '../local-stack.ts';
+import { firstSecret } from '../webhook-auth.ts';
 
 /** Exit code of a configuration error (nothing was started). */
 const EXIT_CONFIG = 2;
@@ -44,14 +45,14 @@ function curlLine(source: Source, auth: SourceAuth, url: string): string {
     case 'none':
       return `${post} --data-binary @${file}`;
     case 'basic':
-      return `${post} -u ${quoted(auth.credentials[0] ?? '')} --data-binary @${file}`;
+      return `${post} -u ${quoted(firstSecret(auth))} --data-binary @${file}`;
     case 'token':
-      return `${post} -H ${quoted(`${auth.header}: ${auth.tokens[0] ?? ''}`)} --data-binary @${file}`;
+      return `${post} -H ${quoted(`${auth.header}: ${firstSecret(auth)}`)} --data-binary @${file}`;
     case 'hmac': {
       const scheme = PROVIDERS[source].ingress.signature;
       if (!scheme) return '';
       const digest =
-        `openssl dgst -${scheme.algorithm} -hmac ${quoted(auth.secrets[0] ?? '')} -binary ${file}` +
+        `openssl dgst -${scheme.algorithm} -hmac ${quoted(firstSecret(auth))} -binary ${file}` +
         (scheme.encoding === 'base64' ? ' | base64' : " | od -An -tx1 | tr -d ' \\n'");
       return `${post} -H "${scheme.header}: $(${digest})" --data-binary @${file}`;
     }
@@ -94,11 +95,11 @@ function authSummary(auth: SourceAuth): string {
     case 'none':
       return 'none';
     case 'basic':
-      return `basic   ${auth.credentials[0] ?? ''}`;
+      return `basic   ${firstSecret(auth)}`;
     case 'token':
-      return `token   ${auth.header}: ${auth.tokens[0] ?? ''}`;
+      return `token   ${auth.header}: ${firstSecret(auth)}`;
     case 'hmac':
-      return `hmac    ${auth.secrets[0] ?? ''}`;
+      return `hmac    ${firstSecret(auth)}`;
   }
 }
 

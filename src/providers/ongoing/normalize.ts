@@ -38,9 +38,11 @@ function webhookId(message: Record<string, unknown>): string | null {
  * Builds the Ongoing normalizer over a status table (the deployment's, see
  * `ongoingStatusTable`).
  *
- * - subject `ongoing/<system>/order/<orderId>`: order ids are unique within
- *   one Ongoing instance (`system`), not across instances; without a system,
- *   `ongoing/order/<orderId>`.
+ * - tenant: the Ongoing instance (`system`), whose credentials the ingress
+ *   binds to it; order ids are unique within one instance, not across them,
+ *   and the pipeline puts the tenant into the subject
+ *   (`ongoing/<system>/order/<orderId>`).
+ * - subject `ongoing/order/<orderId>`, before the tenant.
  * - status: the table's canonical status of `orderStatus.number` (UNKNOWN for
  *   a number it lacks); providerStatus keeps the number as a string either way.
  * - tracking: one entry per `tracking[]` entry (waybill as tracking number),
@@ -69,15 +71,14 @@ export function createOngoingNormalizer(
     const orderId = text(message.orderId);
     if (orderId === null) return failure('orderId', 'the webhook names no order (orderId)');
     const system = text(message.system);
-    const subject =
-      system === null ? `ongoing/order/${orderId}` : `ongoing/${system}/order/${orderId}`;
+    const subject = `ongoing/order/${orderId}`;
     const providerTime = text(message.timestamp);
     const eventId = text(message.webhookEventId);
     return {
       domain: 'fulfillment',
       type,
       subject,
-      tenant: text(message.goodsOwnerId),
+      tenant: system,
       providerTime,
       providerEventId: eventId,
       identity:

@@ -78,7 +78,7 @@ describe('wharf send', () => {
   it('gets 401 with a wrong secret, counts it in the summary, and exits 1', async () => {
     const wrongBasic = await runWharf(
       ['send', 'shipwell', '--url', ingress.url, '--json', '--count', '3'],
-      { env: { ...env, WHARF_SHIPWELL_SECRETS: 'shipwell-user:wrong-password' } },
+      { env: { ...env, WHARF_SHIPWELL_SECRETS: '*=shipwell-user:wrong-password' } },
     );
     expect(wrongBasic.code).toBe(1);
     expect(summaryOf(wrongBasic.stdout)).toMatchObject({
@@ -90,7 +90,7 @@ describe('wharf send', () => {
     expect(summaryOf(wrongBasic.stdout).reasons['401']).toMatch(/^AUTH_INVALID: /);
 
     const wrongHmac = await runWharf(['send', 'happycolis', '--url', ingress.url], {
-      env: { ...env, WHARF_HAPPYCOLIS_SECRETS: 'not-the-client-secret' },
+      env: { ...env, WHARF_HAPPYCOLIS_SECRETS: '*=not-the-client-secret' },
     });
     expect(wrongHmac.code).toBe(1);
     expect(wrongHmac.stdout).toMatch(/^ {2}401 +1 +\(SIGNATURE_INVALID: /m);
@@ -166,7 +166,7 @@ describe('wharf send', () => {
   it('uses the local credentials of wharf start when none are configured, and says so', async () => {
     const local = await startTestIngress({
       WHARF_ONGOING_AUTH: 'basic',
-      WHARF_ONGOING_SECRETS: localSecret('ongoing', 'basic'),
+      WHARF_ONGOING_SECRETS: `*=${localSecret('ongoing', 'basic')}`,
     });
     try {
       const result = await runWharf(['send', 'ongoing', '--url', local.url], {

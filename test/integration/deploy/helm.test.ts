@@ -314,6 +314,12 @@ describe.runIf(choice.run)('the chart rendered by Helm', () => {
       ['kafka.tls.ca.secretName=kafka-ca'],
       /\/kafka\/tls\/ca\/secretName/,
     ],
+    [
+      "a source's secret without its tenant",
+      ['minimal-values.yaml'],
+      ['secrets.happycolis=a-signing-secret'],
+      /\/secrets\/happycolis/,
+    ],
   ])('refuses %s', async (_, valuesFiles, set, message) => {
     const result = await helmTemplate(helm, valuesFiles, set);
     expect(result.ok).toBe(false);

@@ -106,7 +106,7 @@ export function dataOf(
 }
 
 /** What a Secret made outside the chart holds, for the tests: a credential of each form. */
-const STAND_IN = 'user:stand-in-secret';
+const STAND_IN = '*=user:stand-in-secret';
 
 /** PEM material made once: a self-signed certificate (also the CA) and its key. */
 export interface Pems {

@@ -47,7 +47,10 @@ describe('worker under produce faults (a mock broker of its own)', () => {
       const subjects = await Promise.all(
         stored.map(async (message) => (await decode(stack.registry.url, message)).subject),
       );
-      expect(subjects).toEqual(['happycolis/location/L-2', 'happycolis/location/L-3']);
+      expect(subjects).toEqual([
+        'happycolis/ORGANIZATION_ID/location/L-2',
+        'happycolis/ORGANIZATION_ID/location/L-3',
+      ]);
     } finally {
       await stack.broker.control.clearRequestErrors(PRODUCE);
       await worker.shutdown();

@@ -54,11 +54,13 @@ describe('worker', () => {
       const shipped = byType.get('fulfillment_order.shipped');
       expect(shipped?.event).toMatchObject({
         source: 'happycolis',
-        subject: 'happycolis/delivery-order/DELIVERY_ORDER_ID',
+        subject: 'happycolis/ORGANIZATION_ID/delivery-order/DELIVERY_ORDER_ID',
         providerEventType: 'delivery-order/shipped',
       });
       expect(shipped && header(shipped.message, 'ce_type')).toBe('fulfillment_order.shipped');
-      expect(shipped?.message.key?.toString()).toBe('happycolis/delivery-order/DELIVERY_ORDER_ID');
+      expect(shipped?.message.key?.toString()).toBe(
+        'happycolis/ORGANIZATION_ID/delivery-order/DELIVERY_ORDER_ID',
+      );
 
       const picked = byType.get('fulfillment_order.picked');
       expect(picked?.event).toMatchObject({ source: 'ongoing', providerEventType: 'order.picked' });
@@ -129,7 +131,10 @@ describe('worker', () => {
       const subjects = await Promise.all(
         locations.map(async (message) => (await decode(registry.url, message)).subject),
       );
-      expect(subjects).toEqual(['happycolis/location/LOC-1', 'happycolis/location/LOC-2']);
+      expect(subjects).toEqual([
+        'happycolis/ORGANIZATION_ID/location/LOC-1',
+        'happycolis/ORGANIZATION_ID/location/LOC-2',
+      ]);
     } finally {
       await worker.shutdown();
     }

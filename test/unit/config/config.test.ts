@@ -9,9 +9,9 @@ import type { Role } from '../../../src/config/config.ts';
 
 const minimal = {
   KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
-  WHARF_HAPPYCOLIS_SECRETS: 'client-secret-1',
-  WHARF_SHIPWELL_SECRETS: 'user:password',
-  WHARF_ONGOING_SECRETS: 'user:password',
+  WHARF_HAPPYCOLIS_SECRETS: 'org-1=client-secret-1',
+  WHARF_SHIPWELL_SECRETS: '*=user:password',
+  WHARF_ONGOING_SECRETS: 'demo=user:password',
 };
 
 function issuesOf(env: Record<string, string>, role: Role = 'ingress'): readonly string[] {
@@ -33,13 +33,13 @@ describe('loadConfig', () => {
     expect(config.ingress.produceTimeoutMs).toBe(5000);
     expect(config.ingress.sources.happycolis).toEqual({
       rawTopic: 'webhooks.raw.happycolis',
-      auth: { mode: 'hmac', secrets: ['client-secret-1'] },
+      auth: { mode: 'hmac', secrets: [{ tenant: 'org-1', secret: 'client-secret-1' }] },
       contentTypes: ['application/json'],
       rateLimitPerSecond: undefined,
     });
     expect(config.ingress.sources.shipwell.auth).toEqual({
       mode: 'basic',
-      credentials: ['user:password'],
+      credentials: [{ tenant: null, secret: 'user:password' }],
     });
   });
 
@@ -48,7 +48,7 @@ describe('loadConfig', () => {
       ...minimal,
       WHARF_ONGOING_AUTH: 'token',
       WHARF_ONGOING_TOKEN_HEADER: 'X-Api-Key',
-      WHARF_ONGOING_SECRETS: 'first-token-1,second-token-2',
+      WHARF_ONGOING_SECRETS: 'demo=first-token-1,demo=second=token=2',
       WHARF_ONGOING_CONTENT_TYPES: 'application/json, Text/Plain',
       WHARF_SHIPWELL_CONTENT_TYPES: '*',
       WHARF_SHIPWELL_RATE_LIMIT_PER_SECOND: '50',
@@ -56,7 +56,10 @@ describe('loadConfig', () => {
     expect(config.ingress.sources.ongoing.auth).toEqual({
       mode: 'token',
       header: 'x-api-key',
-      tokens: ['first-token-1', 'second-token-2'],
+      tokens: [
+        { tenant: 'demo', secret: 'first-token-1' },
+        { tenant: 'demo', secret: 'second=token=2' },
+      ],
     });
     expect(config.ingress.sources.ongoing.contentTypes).toEqual(['application/json', 'text/plain']);
     expect(config.ingress.sources.shipwell.contentTypes).toEqual([]);
@@ -67,9 +70,9 @@ describe('loadConfig', () => {
     const issues = issuesOf({
       KAFKA_BROKERS: 'no-port',
       WHARF_INGRESS_PORT: 'eighty',
-      WHARF_HAPPYCOLIS_SECRETS: 's',
-      WHARF_ONGOING_SECRETS: 'u:p',
-      WHARF_SHIPWELL_SECRETS: 'secret-without-colon',
+      WHARF_HAPPYCOLIS_SECRETS: '*=s',
+      WHARF_ONGOING_SECRETS: '*=u:p',
+      WHARF_SHIPWELL_SECRETS: '*=secret-without-colon',
     });
     expect(issues).toEqual([
       expect.stringMatching(/^KAFKA_BROKERS: must be host:port/),
@@ -88,13 +91,13 @@ describe('loadConfig', () => {
     const token = {
       ...minimal,
       WHARF_ONGOING_AUTH: 'token',
-      WHARF_ONGOING_SECRETS: 'a-long-enough-token',
+      WHARF_ONGOING_SECRETS: '*=a-long-enough-token',
     };
-    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: 'user:' })).toEqual([
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: '*=user:' })).toEqual([
       'WHARF_SHIPWELL_SECRETS: every basic credential needs a user name and a password of at least 8 characters',
     ]);
-    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: ':password' })).toHaveLength(1);
-    expect(issuesOf({ ...token, WHARF_ONGOING_SECRETS: 'a-long-enough-token,short' })).toEqual([
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: '*=:password' })).toHaveLength(1);
+    expect(issuesOf({ ...token, WHARF_ONGOING_SECRETS: '*=a-long-enough-token,*=short' })).toEqual([
       'WHARF_ONGOING_SECRETS: every token needs at least 12 characters',
     ]);
     for (const header of ['content-type', 'wharf-source', 'host', 'x-forwarded-for']) {
@@ -102,6 +105,41 @@ describe('loadConfig', () => {
         `WHARF_ONGOING_TOKEN_HEADER: ${header} means something else to HTTP, proxies or Wharf: use a header of its own, e.g. x-webhook-token`,
       ]);
     }
+  });
+
+  it('binds every secret to the tenant it may speak for, or explicitly to any', () => {
+    const config = loadConfig({
+      ...minimal,
+      WHARF_HAPPYCOLIS_SECRETS: 'org-1=client-secret-1, *=c2VjcmV0LWZvci1hbnk=',
+    });
+    expect(config.ingress.sources.happycolis.auth).toEqual({
+      mode: 'hmac',
+      secrets: [
+        { tenant: 'org-1', secret: 'client-secret-1' },
+        { tenant: null, secret: 'c2VjcmV0LWZvci1hbnk=' },
+      ],
+    });
+    const unbound = 'a-secret-without-tenant';
+    const issues = issuesOf({
+      ...minimal,
+      WHARF_HAPPYCOLIS_SECRETS: `org-1=good-secret-1,${unbound}`,
+    });
+    expect(issues).toEqual([
+      'WHARF_HAPPYCOLIS_SECRETS: entry 2 names no tenant; write <tenant>=<secret>, or *=<secret> for a secret that may speak for any tenant',
+    ]);
+    expect(issuesOf({ ...minimal, WHARF_HAPPYCOLIS_SECRETS: '=client-secret-1' })).toHaveLength(1);
+    expect(
+      issuesOf({
+        ...minimal,
+        WHARF_HAPPYCOLIS_SECRETS: 'org-1=client-secret-1,org-2=client-secret-1',
+      }),
+    ).toEqual([
+      'WHARF_HAPPYCOLIS_SECRETS: the same secret is listed twice (each secret speaks for one binding)',
+    ]);
+    // The worker never reads the secrets.
+    expect(
+      issuesOf({ ...minimal, WHARF_HAPPYCOLIS_SECRETS: unbound }, 'worker'),
+    ).not.toContainEqual(expect.stringMatching(/SECRETS/));
   });
 
   it('reads an empty variable as unset', () => {
@@ -155,7 +193,7 @@ describe('loadConfig', () => {
   });
 
   it('refuses basic credentials without a password and shared raw topics', () => {
-    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: 'user' })).toEqual([
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: '*=user' })).toEqual([
       'WHARF_SHIPWELL_SECRETS: basic credentials must be user:password',
     ]);
     expect(

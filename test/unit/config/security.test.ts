@@ -15,9 +15,9 @@ import { connectionOptions } from '../../../src/kafka/client.ts';
 const minimal = {
   KAFKA_BROKERS: 'kafka-1:9096',
   SCHEMA_REGISTRY_URL: 'https://registry.example:8081',
-  WHARF_HAPPYCOLIS_SECRETS: 'client-secret-1',
-  WHARF_SHIPWELL_SECRETS: 'user:password',
-  WHARF_ONGOING_SECRETS: 'user:password',
+  WHARF_HAPPYCOLIS_SECRETS: '*=client-secret-1',
+  WHARF_SHIPWELL_SECRETS: '*=user:password',
+  WHARF_ONGOING_SECRETS: '*=user:password',
 };
 
 const folder = mkdtempSync(join(tmpdir(), 'wharf-security-'));
@@ -155,13 +155,19 @@ describe('secrets in files', () => {
       {
         ...minimal,
         WHARF_HAPPYCOLIS_SECRETS: '',
-        WHARF_HAPPYCOLIS_SECRETS_FILE: file('happycolis', 'first-secret-1,second-secret-2\n'),
+        WHARF_HAPPYCOLIS_SECRETS_FILE: file(
+          'happycolis',
+          'org-1=first-secret-1,*=second-secret-2\n',
+        ),
       },
       'ingress',
     );
     expect(config.ingress.sources.happycolis.auth).toEqual({
       mode: 'hmac',
-      secrets: ['first-secret-1', 'second-secret-2'],
+      secrets: [
+        { tenant: 'org-1', secret: 'first-secret-1' },
+        { tenant: null, secret: 'second-secret-2' },
+      ],
     });
   });
 

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { matchesGlob } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../../src/config/config.ts';
-import { localSecret } from '../../../src/cli/local-defaults.ts';
+import { withLocalSecrets } from '../../../src/cli/local-defaults.ts';
 import { PROVIDERS, SOURCES } from '../../../src/providers/index.ts';
 import {
   composeEnvironment,
@@ -81,7 +81,7 @@ const defaults = loadConfig(
     KAFKA_BROKERS: 'kafka:9092',
     SCHEMA_REGISTRY_URL: 'http://registry:8081',
     ...Object.fromEntries(
-      SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, 'user:long-password']),
+      SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, '*=user:long-password']),
     ),
   },
   'all',
@@ -170,13 +170,15 @@ describe('docker-compose.yml', () => {
 
   it('gives the ingress the published local credentials, so `npx wharf send` works against it', () => {
     const ingress = loadConfig(environment('ingress'), 'ingress');
+    // What `wharf start` sets and `wharf send` uses: bound to any tenant (`*=`), being public.
+    const local = withLocalSecrets({}).env;
     for (const source of SOURCES) {
       const mode = PROVIDERS[source].ingress.defaultAuthMode;
       expect(ingress.ingress.sources[source].auth.mode).toBe(mode);
       if (mode === 'none') continue;
-      expect(environment('ingress')[`WHARF_${source.toUpperCase()}_SECRETS`]).toBe(
-        localSecret(source, mode),
-      );
+      const variable = `WHARF_${source.toUpperCase()}_SECRETS`;
+      expect(environment('ingress')[variable]).toBe(local[variable]);
+      expect(environment('ingress')[variable], variable).toMatch(/^\*=/);
     }
   });
 
@@ -347,7 +349,7 @@ describe('docker-compose.secured.yml over docker-compose.yml', () => {
           expect(source, key).toBeDefined();
           if (source === undefined) continue;
           const mode = PROVIDERS[source].ingress.defaultAuthMode;
-          if (mode !== 'none') expect(value, key).toBe(localSecret(source, mode));
+          if (mode !== 'none') expect(value, key).toBe(withLocalSecrets({}).env[key]);
           continue;
         }
         expect(key, `${name}: ${key} holds a value`).not.toMatch(/(PASSWORD|SECRETS?|TOKEN)$/);

@@ -220,6 +220,33 @@ describe('values.schema.json', () => {
     expect(errors.map((error) => error.instancePath)).toContain(path);
   });
 
+  it("requires a tenant on every entry of a source's secrets, and still lets an empty value through", () => {
+    const paths = (source: string, value: string) =>
+      schemaErrors(mergeValues(defaultValues(), { secrets: { [source]: value } })).map(
+        (error) => error.instancePath,
+      );
+    for (const source of SOURCES) {
+      for (const value of [
+        '',
+        'org-7f3a=a-signing-secret',
+        '*=user:long-password',
+        'demo=token-2024, demo=token-2025,',
+        'org-7f3a=a=secret=with=equals,*=another-secret',
+      ]) {
+        expect(paths(source, value), `${source}: ${value}`).toEqual([]);
+      }
+      for (const value of [
+        'a-signing-secret',
+        'org-7f3a=a-signing-secret,another-secret',
+        '=a-signing-secret',
+        'my org=a-signing-secret',
+        'org-7f3a=',
+      ]) {
+        expect(paths(source, value), `${source}: ${value}`).toContain(`/secrets/${source}`);
+      }
+    }
+  });
+
   it('offers each source exactly the authentication modes its provider supports', () => {
     const sources = record(valueAt(schema, 'properties.config.properties.sources.properties'));
     expect(Object.keys(sources).sort()).toEqual([...SOURCES].sort());
@@ -346,7 +373,7 @@ describe('the ConfigMap and Secret', () => {
     const secrets = valueAt(values, 'secrets.existingSecret')
       ? // The existing Secret is expected to hold a credential for each source that needs one.
         Object.fromEntries(
-          SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, 'user:long-secret']),
+          SOURCES.map((source) => [`WHARF_${source.toUpperCase()}_SECRETS`, '*=user:long-secret']),
         )
       : secretsEnv(values);
     const env = { ...renderConfigMapData(values), ...secrets };

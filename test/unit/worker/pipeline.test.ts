@@ -36,14 +36,14 @@ const standIn: ProviderAdapter = {
         : { path: 'id', expected: '"string"' },
   },
   normalize: (message, _event, context) => {
-    const { id, at } = message as { id: string; at?: string };
+    const { id, at, org } = message as { id: string; at?: string; org?: string | null };
     if (id === 'explode') throw new Error('normalizer bug');
     if (id === 'reject') return { code: 'NORMALIZATION_FAILED', message: 'cannot', path: 'id' };
     return {
       domain: 'locations',
       type: 'location.opened',
       subject: `happycolis/location/${id}`,
-      tenant: 'org-1',
+      tenant: org === undefined ? 'org-1' : org,
       providerTime: at ?? null,
       providerEventId: context.headers['x-event-id'] ?? null,
       identity: [id, at ?? ''],
@@ -135,6 +135,70 @@ describe('transform: nesting', () => {
   });
 });
 
+describe('the tenant', () => {
+  const eventOf = (body: object, headers: Record<string, string> = {}) => {
+    const output = transform(raw({ type: 'place/opened', id: 'L1', ...body }, headers), config);
+    if (output.kind !== 'domain') throw new Error(`dead-lettered: ${output.error.message}`);
+    return output.event;
+  };
+
+  it("is the credential's (the wharf-tenant header), which the body may repeat", () => {
+    expect(eventOf({ org: 'org-1' }, { 'wharf-tenant': 'org-1' })).toMatchObject({
+      tenant: 'org-1',
+      subject: 'happycolis/org-1/location/L1',
+    });
+    // A body that names no tenant (Shipwell's never do) gets the credential's.
+    expect(eventOf({ org: null }, { 'wharf-tenant': 'acme' })).toMatchObject({
+      tenant: 'acme',
+      subject: 'happycolis/acme/location/L1',
+    });
+  });
+
+  it("dead-letters a body that contradicts its credential's tenant", () => {
+    const output = transform(
+      raw(
+        { type: 'place/opened', id: 'L1', org: 'victim-org' },
+        { 'wharf-tenant': 'attacker-org' },
+      ),
+      config,
+    );
+    expect(output.kind).toBe('dead-letter');
+    if (output.kind !== 'dead-letter') return;
+    expect(output.error).toEqual({
+      stage: 'authorize',
+      code: 'TENANT_MISMATCH',
+      message:
+        'the body speaks for tenant "victim-org", but its credential is bound to "attacker-org"',
+      path: '',
+    });
+    expect(output.headers[DEAD_LETTER_HEADERS.code]).toBe('TENANT_MISMATCH');
+    expect(output.eventType).toBe('place/opened');
+  });
+
+  it("is the body's when the credential may speak for any tenant, or none is known", () => {
+    expect(eventOf({ org: 'org-9' })).toMatchObject({
+      tenant: 'org-9',
+      subject: 'happycolis/org-9/location/L1',
+    });
+    expect(eventOf({ org: null })).toMatchObject({
+      tenant: null,
+      subject: 'happycolis/location/L1',
+    });
+  });
+
+  it('parts two tenants: the same entity and body give another subject and id', () => {
+    const victim = eventOf({ org: 'victim-org' });
+    const attacker = eventOf({ org: 'attacker-org' });
+    expect(attacker.subject).not.toBe(victim.subject);
+    expect(attacker.id).not.toBe(victim.id);
+    expect(eventOf({ org: null }).id).not.toBe(victim.id);
+  });
+
+  it('stays one segment of the subject whatever it holds', () => {
+    expect(eventOf({ org: 'a/b%c' }).subject).toBe('happycolis/a%2Fb%25c/location/L1');
+  });
+});
+
 describe('transform', () => {
   it('routes a valid message to its domain topic with CloudEvents headers', () => {
     const output = transform(
@@ -144,12 +208,12 @@ describe('transform', () => {
     expect(output.kind).toBe('domain');
     if (output.kind !== 'domain') return;
     expect(output.topic).toBe('logistics.locations.v1');
-    expect(output.key).toBe('happycolis/location/L1');
+    expect(output.key).toBe('happycolis/org-1/location/L1');
     expect(output.event).toMatchObject({
       type: 'location.opened',
       source: 'happycolis',
       tenant: 'org-1',
-      subject: 'happycolis/location/L1',
+      subject: 'happycolis/org-1/location/L1',
       time: '2023-12-08T12:56:00.000Z', // read in Europe/Paris
       timeOriginal: '2023-12-08T13:56:00',
       receivedAt: '2023-12-08T12:57:00.000Z',
@@ -163,7 +227,7 @@ describe('transform', () => {
       ce_source: '/wharf/happycolis',
       ce_type: 'location.opened',
       ce_time: '2023-12-08T12:56:00.000Z',
-      ce_subject: 'happycolis/location/L1',
+      ce_subject: 'happycolis/org-1/location/L1',
       'content-type': 'application/avro',
     });
   });

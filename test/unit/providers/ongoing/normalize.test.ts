@@ -86,8 +86,8 @@ const DOCS_ORDER: Omit<FulfillmentOrder, 'status' | 'providerStatus'> = {
 
 /** Envelope fields of the fixtures made from the docs example. */
 const DOCS_ENVELOPE = {
-  subject: 'ongoing/string/order/0',
-  tenant: '0',
+  subject: 'ongoing/order/0',
+  tenant: 'string',
   providerTime: '2023-01-01T12:00:00.0000000',
   providerEventId: '0',
 };
@@ -119,8 +119,8 @@ const FIXTURES = [
     eventType: 'order.picked',
     expected: {
       type: 'fulfillment_order.picked',
-      subject: 'ongoing/acme-wh1/order/120455',
-      tenant: '3',
+      subject: 'ongoing/order/120455',
+      tenant: 'acme-wh1',
       providerTime: '2024-03-05T09:14:27.1234567',
       providerEventId: '884213',
     },
@@ -130,8 +130,8 @@ const FIXTURES = [
     eventType: 'order.status_changed',
     expected: {
       type: 'fulfillment_order.status_changed',
-      subject: 'ongoing/acme-wh1/order/120456',
-      tenant: '3',
+      subject: 'ongoing/order/120456',
+      tenant: 'acme-wh1',
       providerTime: '2024-03-05T09:20:00.0000000',
       providerEventId: '884214',
     },
@@ -141,8 +141,8 @@ const FIXTURES = [
     eventType: 'order.created',
     expected: {
       type: 'fulfillment_order.created',
-      subject: 'ongoing/acme-wh1/order/120457',
-      tenant: '3',
+      subject: 'ongoing/order/120457',
+      tenant: 'acme-wh1',
       providerTime: '2024-03-05T09:25:13.5000000',
       providerEventId: '884215',
     },
@@ -233,6 +233,7 @@ describe('Ongoing normalizer: field by field', () => {
     const message = without(fixture('messy-extra-fields.json'), 'system');
     const event = normalize(message, 'order.created');
     expect(event.subject).toBe('ongoing/order/120457');
+    expect(event.tenant).toBeNull();
     expect(event.data.warehouse).toBeNull();
     expect(event.identity).toEqual(['', event.type, '9', '884215']);
   });
@@ -240,7 +241,7 @@ describe('Ongoing normalizer: field by field', () => {
   it('leaves tenant, time and event id null when the webhook omits them', () => {
     const message = without(
       fixture('messy-extra-fields.json'),
-      'goodsOwnerId',
+      'system',
       'timestamp',
       'webhookEventId',
     );
@@ -320,7 +321,7 @@ describe('Ongoing normalizer: identity', () => {
     const event = normalize(message, 'order.picked');
     expect(event.identity).toEqual([
       'fulfillment_order.picked',
-      'ongoing/acme-wh1/order/120455',
+      'ongoing/order/120455',
       '2024-03-05T09:14:27.1234567',
       Buffer.from(JSON.stringify(message)),
     ]);
@@ -376,7 +377,16 @@ describe('Ongoing normalizer in the pipeline', () => {
       topic: 'logistics.fulfillment.v1',
       key: 'ongoing/acme-wh1/order/120455',
       event: {
-        id: canonicalEventId('ongoing', ['acme-wh1', 'fulfillment_order.picked', '17', '884213']),
+        // The tenant (the instance) first, then the provider's identity.
+        id: canonicalEventId('ongoing', [
+          'acme-wh1',
+          'acme-wh1',
+          'fulfillment_order.picked',
+          '17',
+          '884213',
+        ]),
+        tenant: 'acme-wh1',
+        subject: 'ongoing/acme-wh1/order/120455',
         type: 'fulfillment_order.picked',
         time: '2024-03-05T08:14:27.123Z',
         timeOriginal: '2024-03-05T09:14:27.1234567',
