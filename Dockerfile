@@ -8,8 +8,14 @@
 # imports src/cli/main.ts). `npm run build` stays available for those who want
 # JavaScript, but nothing here needs it.
 #
-# Pin the base image by digest in production (docker buildx imagetools inspect node:24-slim).
-ARG NODE_IMAGE=node:24-slim
+# The base image is pinned by digest, so that a build takes the image that was
+# reviewed, not whatever the tag points at that day. The digest is the
+# multi-platform index of node:24.21.0-bookworm-slim (amd64, arm64, ppc64le) as
+# docker-library/repo-info lists it (repos/node/remote/24.21.0-bookworm-slim.md,
+# built 19 Sep 2026). To move on: docker buildx imagetools inspect
+# node:24-bookworm-slim, then change both the tag and the digest here (a tag is
+# rebuilt for Debian fixes under the same name; only the digest is immutable).
+ARG NODE_IMAGE=node:24.21.0-bookworm-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 
 # Stage 1: production dependencies only. The `node` devDependency (the Node.js
 # 24 that npm installs for development) is not installed: the image's own
