@@ -130,6 +130,15 @@ export interface Config {
     readonly dedupWindowMs: number;
     /** Most event ids remembered (the oldest are forgotten first). */
     readonly dedupMaxEntries: number;
+    /** Compacted topic that keeps the delivery ids of signed requests (replay defence). */
+    readonly replayTopic: string;
+    /**
+     * How long a signed delivery id is remembered: a request seen again within
+     * it is a replay (0 turns the defence off). Longer than the dedup window.
+     */
+    readonly replayWindowMs: number;
+    /** Most delivery ids remembered (the oldest are forgotten first). */
+    readonly replayMaxEntries: number;
     /** Each source's raw topic: a record read from one must carry that source's name. */
     readonly rawTopics: Readonly<Record<Source, string>>;
   };
@@ -261,6 +270,9 @@ const workerSchema = z.object({
   WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v1'),
   WHARF_DEDUP_WINDOW_SECONDS: int(0).default(86_400),
   WHARF_DEDUP_MAX_ENTRIES: int(1).default(1_000_000),
+  WHARF_REPLAY_TOPIC: z.string().min(1).default('wharf.replay.v1'),
+  WHARF_REPLAY_WINDOW_SECONDS: int(0).default(30 * 86_400),
+  WHARF_REPLAY_MAX_ENTRIES: int(1).default(1_000_000),
   ...Object.fromEntries(
     DOMAINS.map((domain) => [
       domainTopicVariable(domain),
@@ -268,6 +280,19 @@ const workerSchema = z.object({
     ]),
   ),
 });
+
+/**
+ * The replay window must outlast the deduplication window: within the latter
+ * a replayed event is a duplicate already, the former is for after it.
+ */
+function replayWindowProblems(values: z.infer<typeof workerSchema>): string[] {
+  const replay = values.WHARF_REPLAY_WINDOW_SECONDS;
+  return replay === 0 || replay > values.WHARF_DEDUP_WINDOW_SECONDS
+    ? []
+    : [
+        'WHARF_REPLAY_WINDOW_SECONDS: must exceed WHARF_DEDUP_WINDOW_SECONDS (or be 0 to turn the replay defence off)',
+      ];
+}
 
 const NO_REGISTRY_SECURITY: RegistrySecurity = { auth: { kind: 'none' }, tls: undefined };
 
@@ -299,6 +324,9 @@ function workerSettings(
     dedupTopic: values.WHARF_DEDUP_TOPIC,
     dedupWindowMs: values.WHARF_DEDUP_WINDOW_SECONDS * 1000,
     dedupMaxEntries: values.WHARF_DEDUP_MAX_ENTRIES,
+    replayTopic: values.WHARF_REPLAY_TOPIC,
+    replayWindowMs: values.WHARF_REPLAY_WINDOW_SECONDS * 1000,
+    replayMaxEntries: values.WHARF_REPLAY_MAX_ENTRIES,
   };
 }
 
@@ -533,6 +561,7 @@ export function loadConfig(
   if (role !== 'ingress' && worker.success && worker.data.SCHEMA_REGISTRY_URL === undefined) {
     issues.push('SCHEMA_REGISTRY_URL: required by the worker');
   }
+  if (role !== 'ingress' && worker.success) issues.push(...replayWindowProblems(worker.data));
   if (!base.success || !worker.success || issues.length > 0) throw new ConfigError(issues);
   const values = base.data;
   const workerValues = worker.data;

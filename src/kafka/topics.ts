@@ -84,7 +84,7 @@ export function rawTopicSpecs(config: Config): TopicSpec[] {
   return SOURCES.map((source) => spec(config, config.ingress.sources[source].rawTopic, {}, bytes));
 }
 
-/** The topics the worker writes: a topic per domain, dead letters, and the deduplication log. */
+/** The topics the worker writes: a topic per domain, dead letters, the deduplication and replay logs. */
 export function workerTopicSpecs(config: Config): TopicSpec[] {
   const { worker } = config;
   const bytes = outputTopicMessageBytes(config);
@@ -96,6 +96,11 @@ export function workerTopicSpecs(config: Config): TopicSpec[] {
     spec(config, worker.dedupTopic, {
       'cleanup.policy': 'compact,delete',
       'retention.ms': String(Math.max(worker.dedupWindowMs, 60_000)),
+    }),
+    // The same for the delivery ids of signed requests, over the replay window.
+    spec(config, worker.replayTopic, {
+      'cleanup.policy': 'compact,delete',
+      'retention.ms': String(Math.max(worker.replayWindowMs, 60_000)),
     }),
   ];
 }

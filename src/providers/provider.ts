@@ -120,6 +120,13 @@ export interface NormalizedEvent<D extends Domain = Domain> {
   readonly providerTime: string | null;
   readonly providerEventId: string | null;
   /**
+   * An id the provider signs into the body that is new for every delivery
+   * attempt (HappyColis's header `id`); absent when the provider has none.
+   * Seen again after the event's deduplication window, the request is a
+   * replay of a captured one, not a delivery.
+   */
+  readonly deliveryId?: string;
+  /**
    * What identifies this event at the provider, for the deterministic event
    * id: the provider's event id when there is one, else enough of the
    * message to tell two events apart (entity, type, timestamp, state).

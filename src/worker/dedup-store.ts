@@ -1,8 +1,9 @@
 /**
- * Keeps the deduplication window in a Kafka topic (compacted, and deleted
- * past the window): one record per routed event, key = canonical event id,
+ * Keeps a window of ids in a Kafka topic (compacted, and deleted past the
+ * window): the deduplication window (one record per routed event, key =
+ * canonical event id) and the replay window (key = a signed delivery's key),
  * value = when it was seen (ms since epoch, as text). A starting worker reads
- * the window's part of it back before it consumes.
+ * the window's part of each back before it consumes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
@@ -70,7 +71,7 @@ export async function restoreDedupWindow(
       timer = setTimeout(() => {
         reject(
           new Error(
-            `could not read the dedup topic ${topic} within ${String(RESTORE_TIMEOUT_MS)} ms`,
+            `could not read the memory topic ${topic} within ${String(RESTORE_TIMEOUT_MS)} ms`,
           ),
         );
       }, RESTORE_TIMEOUT_MS);

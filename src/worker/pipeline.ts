@@ -12,6 +12,7 @@
 import type { Domain, EventEnvelope, DomainData } from '../canonical/model.ts';
 import { canonicalEventId } from '../canonical/event-id.ts';
 import { readProviderTime } from '../canonical/time.ts';
+import type { Config } from '../config/config.ts';
 import type { ErrorCode } from '../errors.ts';
 import { RAW_HEADERS } from '../kafka/headers.ts';
 import type {
@@ -46,7 +47,42 @@ export interface PipelineConfig {
   readonly timeZone: string;
   /** Each source's raw topic: the only topic its records may come from. */
   readonly rawTopics: Readonly<Record<Source, string>>;
+  /**
+   * An event whose provider time lies further than this before its arrival
+   * is marked stale ({@link STALE_HEADER}): the deduplication window, past
+   * which a replayed request would no longer be recognised as a duplicate.
+   */
+  readonly staleAfterMs: number;
 }
+
+/** What the pipeline takes from the worker's settings. */
+type PipelineSettings = Pick<
+  Config['worker'],
+  'domainTopics' | 'deadLetterTopic' | 'timeZone' | 'rawTopics' | 'dedupWindowMs'
+>;
+
+/** The pipeline configuration of a deployment's worker settings. */
+export function pipelineConfigOf(
+  settings: PipelineSettings,
+  adapters: Readonly<Record<Source, ProviderAdapter>>,
+): PipelineConfig {
+  return {
+    adapters,
+    topics: settings.domainTopics,
+    deadLetterTopic: settings.deadLetterTopic,
+    timeZone: settings.timeZone,
+    rawTopics: settings.rawTopics,
+    staleAfterMs: settings.dedupWindowMs,
+  };
+}
+
+/**
+ * The CloudEvents extension (binary mode: a `ce_` header) that marks an event
+ * whose provider time lies more than {@link PipelineConfig.staleAfterMs}
+ * before its arrival: how many seconds before. A late redelivery, or a
+ * replayed capture; the event is produced either way.
+ */
+export const STALE_HEADER = 'ce_wharfstaleseconds';
 
 /** The stage a record failed at. */
 export type Stage =
@@ -71,6 +107,12 @@ export interface DomainRecord {
   /** CloudEvents Kafka binding, binary mode. */
   readonly headers: Readonly<Record<string, string>>;
   readonly event: EventEnvelope<DomainData[Domain]>;
+  /**
+   * The request's signed delivery id with its source, tenant and event id as
+   * one key, when the provider signs one (`NormalizedEvent.deliveryId`): what
+   * the worker remembers to tell a replayed request from a delivery.
+   */
+  readonly replayKey?: string;
 }
 
 /** The original record, for the dead-letter topic. */
@@ -372,6 +414,7 @@ function domainRecord(
     data: normalized.data,
     providerPayload: payload,
   };
+  const staleSeconds = secondsStale(event, config.staleAfterMs);
   return {
     kind: 'domain',
     topic: config.topics[normalized.domain],
@@ -385,7 +428,29 @@ function domainRecord(
       ce_time: event.time,
       ce_subject: event.subject,
       'content-type': DOMAIN_CONTENT_TYPE,
+      ...(staleSeconds === undefined ? {} : { [STALE_HEADER]: String(staleSeconds) }),
     },
     event,
+    ...(normalized.deliveryId === undefined
+      ? {}
+      : { replayKey: replayKeyOf(source, tenant, normalized.deliveryId, event.id) }),
   };
+}
+
+/**
+ * The key of one signed delivery of one event. The event id is part of it: a
+ * replay repeats the request's bytes, so both match, while two distinct
+ * events are never taken for a replay, even if a provider reused a delivery id.
+ */
+function replayKeyOf(source: Source, tenant: string | null, deliveryId: string, eventId: string) {
+  return canonicalEventId(source, ['delivery', tenant ?? '', deliveryId, eventId]);
+}
+
+/** How many whole seconds the event's time lies before its arrival, when more than `limitMs`. */
+function secondsStale(
+  event: Pick<EventEnvelope<unknown>, 'time' | 'receivedAt'>,
+  limitMs: number,
+): number | undefined {
+  const lateMs = Date.parse(event.receivedAt) - Date.parse(event.time);
+  return lateMs > limitMs ? Math.floor(lateMs / 1000) : undefined;
 }

@@ -4,7 +4,7 @@
  * record), and commits a batch's offsets only after everything it produced
  * was acknowledged (at-least-once; duplicates carry the same event id).
  */
-import type { EachBatchPayload, IHeaders, Message, Producer } from 'kafkajs';
+import type { EachBatchPayload, IHeaders, Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { CanonicalCodec } from '../kafka/canonical-codec.ts';
@@ -16,9 +16,10 @@ import { provisionTopics, rawTopicSpecs, workerTopicSpecs } from '../kafka/topic
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { startMetricsServer } from '../metrics/server.ts';
+import { REDRIVE_HEADERS } from '../ops/redrive.ts';
 import { DedupWindow } from './dedup.ts';
 import { dedupMessage, restoreDedupWindow } from './dedup-store.ts';
-import { deadLetter, transform } from './pipeline.ts';
+import { deadLetter, pipelineConfigOf, transform } from './pipeline.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from './pipeline.ts';
 
 /** A running worker. */
@@ -60,7 +61,7 @@ export function headersAsStrings(headers: IHeaders | undefined): Record<string, 
 /** Starts the worker: topics, schemas, deduplication window, consumer. */
 export async function startWorker(
   config: Config,
-  pipeline: Omit<PipelineConfig, 'topics' | 'deadLetterTopic' | 'timeZone' | 'rawTopics'>,
+  pipeline: Pick<PipelineConfig, 'adapters'>,
   logger: Logger,
   options: StartWorkerOptions = {},
 ): Promise<RunningWorker> {
@@ -68,13 +69,7 @@ export async function startWorker(
   const now = options.now ?? Date.now;
   const settings = config.worker;
   if (!settings.schemaRegistryUrl) throw new Error('the worker needs SCHEMA_REGISTRY_URL');
-  const pipelineConfig: PipelineConfig = {
-    ...pipeline,
-    topics: settings.domainTopics,
-    deadLetterTopic: settings.deadLetterTopic,
-    timeZone: settings.timeZone,
-    rawTopics: settings.rawTopics,
-  };
+  const pipelineConfig = pipelineConfigOf(settings, pipeline.adapters);
   const kafka = createKafka(config.kafka, logger);
 
   // Whichever process starts first creates the raw topics with the
@@ -104,15 +99,11 @@ export async function startWorker(
     metrics,
     intervalMs: options.connectionCheckMs,
   });
-  const dedup = new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries);
-  const restored = await restoreDedupWindow(
-    kafka,
-    settings.dedupTopic,
-    dedup,
-    now(),
-    settings.dedupWindowMs,
+  const memory = await restoreMemory(kafka, settings, now());
+  logger.info(
+    { remembered: memory.events.size, deliveries: memory.deliveries.size },
+    'deduplication and replay windows restored',
   );
-  logger.info({ restored, remembered: dedup.size }, 'deduplication window restored');
 
   const producer = createProducer(kafka);
   await producer.connect();
@@ -154,15 +145,7 @@ export async function startWorker(
     host: settings.metricsHost,
     port: settings.metricsPort,
   });
-  const eachBatch = processBatch(
-    producer,
-    codec,
-    dedup,
-    settings.dedupTopic,
-    pipelineConfig,
-    metrics,
-    now,
-  );
+  const eachBatch = processBatch(producer, codec, memory, pipelineConfig, metrics, now);
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -192,11 +175,88 @@ export async function startWorker(
   };
 }
 
+/**
+ * What the worker remembers across batches and restarts: canonical event ids
+ * (a redelivery within the deduplication window gives no second event), and
+ * the delivery ids providers sign into a request (one seen again within the
+ * replay window is a captured request sent again).
+ */
+interface Memory {
+  readonly events: DedupWindow;
+  readonly eventTopic: string;
+  readonly deliveries: DedupWindow;
+  readonly deliveryTopic: string;
+  readonly deliveryWindowMs: number;
+}
+
+/** Both windows, read back from their topics. */
+async function restoreMemory(
+  kafka: Kafka,
+  settings: Config['worker'],
+  now: number,
+): Promise<Memory> {
+  const memory: Memory = {
+    events: new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries),
+    eventTopic: settings.dedupTopic,
+    deliveries: new DedupWindow(settings.replayWindowMs, settings.replayMaxEntries),
+    deliveryTopic: settings.replayTopic,
+    deliveryWindowMs: settings.replayWindowMs,
+  };
+  await restoreDedupWindow(kafka, memory.eventTopic, memory.events, now, settings.dedupWindowMs);
+  if (settings.replayWindowMs > 0) {
+    await restoreDedupWindow(
+      kafka,
+      memory.deliveryTopic,
+      memory.deliveries,
+      now,
+      settings.replayWindowMs,
+    );
+  }
+  return memory;
+}
+
+/**
+ * Whether a routed record is a replay: its signed delivery id was seen within
+ * the replay window (or earlier in this batch). A record an operator redrove
+ * (`wharf replay`) is let through: writing raw topics is theirs to do.
+ */
+function isReplay(
+  record: Extract<PipelineOutput, { kind: 'domain' }>,
+  raw: RawRecord,
+  memory: Memory,
+  seenInBatch: ReadonlySet<string>,
+  now: number,
+): boolean {
+  const key = record.replayKey;
+  if (key === undefined || raw.headers[REDRIVE_HEADERS.from] !== undefined) return false;
+  return memory.deliveries.has(key, now) || seenInBatch.has(key);
+}
+
+/** The dead letter of a replayed request. */
+function replayDeadLetter(
+  raw: RawRecord,
+  config: PipelineConfig,
+  memory: Memory,
+  eventType: string,
+): Extract<PipelineOutput, { kind: 'dead-letter' }> {
+  const days = Math.round(memory.deliveryWindowMs / 86_400_000);
+  return deadLetter(
+    raw,
+    config,
+    {
+      stage: 'authorize',
+      code: 'REPLAYED',
+      message: `the request's signed delivery id was already delivered within the replay window (${String(days)} days): a captured request sent again`,
+      path: '',
+    },
+    eventType,
+  );
+}
+
 function processBatch(
   producer: Producer,
   codec: CanonicalCodec,
-  dedup: DedupWindow,
-  dedupTopic: string,
+  memory: Memory,
   config: PipelineConfig,
   metrics: Metrics,
   now: () => number,
@@ -205,6 +265,7 @@ function processBatch(
     const { batch } = payload;
     const outgoing: Outgoing[] = [];
     const remembered = new Set<string>();
+    const deliveries = new Set<string>();
     // Counted once the batch is stored: a batch that fails is processed again.
     const counts: (() => void)[] = [];
     for (const message of batch.messages) {
@@ -217,12 +278,29 @@ function processBatch(
         headers: headersAsStrings(message.headers),
       };
       const started = process.hrtime.bigint();
-      const output = await encoded(transform(raw, config), raw, config, codec);
+      let output = await encoded(transform(raw, config), raw, config, codec);
       const source = raw.headers['wharf-source'] ?? 'unknown';
       metrics.workerProcessingDuration.observe(
         { source },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
+      if (output.kind === 'domain') {
+        const { event } = output.record;
+        if (memory.events.has(event.id, now()) || remembered.has(event.id)) {
+          counts.push(() => {
+            metrics.workerDeduplicated.inc({ source });
+            metrics.workerRecords.inc({
+              source,
+              event_type: event.providerEventType,
+              outcome: 'deduplicated',
+            });
+          });
+          continue;
+        }
+        if (isReplay(output.record, raw, memory, deliveries, now())) {
+          output = replayDeadLetter(raw, config, memory, event.providerEventType);
+        }
+      }
       if (output.kind === 'dead-letter') {
         const { stage, code } = output.error;
         counts.push(() => {
@@ -244,21 +322,17 @@ function processBatch(
       }
       const eventType = output.record.event.providerEventType;
       const id = output.record.event.id;
-      if (dedup.has(id, now()) || remembered.has(id)) {
-        counts.push(() => {
-          metrics.workerDeduplicated.inc({ source });
-          metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'deduplicated' });
-        });
-        continue;
-      }
+      const { replayKey } = output.record;
       outgoing.push({
         topic: output.record.topic,
         message: { key: output.record.key, value: output.value, headers: output.record.headers },
         raw,
         eventId: id,
         eventType,
+        replayKey,
       });
       remembered.add(id);
+      if (replayKey !== undefined && memory.deliveryWindowMs > 0) deliveries.add(replayKey);
     }
 
     // Everything of the batch is acknowledged before its offsets are committed.
@@ -267,6 +341,7 @@ function processBatch(
       if (record.eventId === undefined || record.eventType === undefined) continue;
       if (refused.has(record)) {
         remembered.delete(record.eventId);
+        if (record.replayKey !== undefined) deliveries.delete(record.replayKey);
         continue;
       }
       const { eventType } = record;
@@ -275,19 +350,10 @@ function processBatch(
         metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
       });
     }
-    if (remembered.size > 0) {
-      // Only after the events themselves are stored: a crash in between leaves
-      // a duplicate (the replay produces them again), never a loss (a restored
-      // id whose event was never written would suppress it).
-      const seenAt = now();
-      await producer.send({
-        topic: dedupTopic,
-        acks: -1,
-        messages: [...remembered].map((id) => dedupMessage(id, seenAt)),
-      });
-    }
+    await rememberAll(producer, memory, { events: remembered, deliveries }, now());
     const at = now();
-    for (const id of remembered) dedup.remember(id, at);
+    for (const id of remembered) memory.events.remember(id, at);
+    for (const key of deliveries) memory.deliveries.remember(key, at);
     for (const count of counts) count();
     const last = batch.lastOffset();
     payload.resolveOffset(last);
@@ -317,6 +383,32 @@ interface Outgoing {
   /** The canonical event id and provider event type, for a canonical record. */
   readonly eventId: string | undefined;
   readonly eventType: string | undefined;
+  /** The signed delivery's key, for a canonical record whose provider signs one. */
+  readonly replayKey?: string | undefined;
+}
+
+/**
+ * Writes a batch's event ids and delivery keys to their topics, in one send.
+ * Only after the events themselves are stored: a crash in between leaves a
+ * duplicate (the replay produces them again), never a loss (a restored id
+ * whose event was never written would suppress it).
+ */
+async function rememberAll(
+  producer: Producer,
+  memory: Memory,
+  seen: { readonly events: ReadonlySet<string>; readonly deliveries: ReadonlySet<string> },
+  seenAt: number,
+): Promise<void> {
+  const topicMessages = [
+    { topic: memory.eventTopic, ids: seen.events },
+    { topic: memory.deliveryTopic, ids: seen.deliveries },
+  ]
+    .filter(({ ids }) => ids.size > 0)
+    .map(({ topic, ids }) => ({
+      topic,
+      messages: [...ids].map((id) => dedupMessage(id, seenAt)),
+    }));
+  if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
 }
 
 /** Whether Kafka refused a record for its size (kafkajs wraps the protocol error). */

@@ -15,7 +15,7 @@ import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
 import type { TestBroker } from '../../src/broker/test-broker.ts';
 import { startWorker } from '../../src/worker/worker.ts';
-import type { RunningWorker } from '../../src/worker/worker.ts';
+import type { RunningWorker, StartWorkerOptions } from '../../src/worker/worker.ts';
 import { fixtureText } from './fixtures.ts';
 import { testEnvironment } from './ingress.ts';
 import { TEST_CONSUMER, startPrivateBroker, testKafka, uniqueName } from './kafka.ts';
@@ -68,6 +68,7 @@ export function workerEnvironment(
     WHARF_WORKER_METRICS_PORT: '0',
     WHARF_DEAD_LETTER_TOPIC: uniqueName('dlq'),
     WHARF_DEDUP_TOPIC: uniqueName('dedup'),
+    WHARF_REPLAY_TOPIC: uniqueName('replay'),
     WHARF_ORDERS_TOPIC: uniqueName('orders'),
     WHARF_FULFILLMENT_TOPIC: uniqueName('fulfillment'),
     WHARF_SHIPMENTS_TOPIC: uniqueName('shipments'),
@@ -81,15 +82,14 @@ export function workerEnvironment(
 /** Starts a worker for an environment. */
 export async function startTestWorker(
   env: Record<string, string>,
+  options: StartWorkerOptions = {},
 ): Promise<RunningWorker & { config: Config }> {
   const config = loadConfig(env, 'worker');
   const worker = await startWorker(
     config,
     { adapters: providerAdapters(config.worker) },
     pino({ level: 'silent' }),
-    {
-      metrics: createMetrics({ defaultMetrics: false }),
-    },
+    { metrics: createMetrics({ defaultMetrics: false }), ...options },
   );
   return { ...worker, config };
 }

@@ -13,7 +13,7 @@ import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { createLogger } from '../../logging.ts';
 import { PROVIDERS, SOURCES, providerAdapters } from '../../providers/index.ts';
 import type { Source } from '../../providers/index.ts';
-import { transform } from '../../worker/pipeline.ts';
+import { pipelineConfigOf, transform } from '../../worker/pipeline.ts';
 import { exampleFile } from '../examples.ts';
 import { planLocalRun, startLocalStack } from '../local-stack.ts';
 import type { LocalPlan, LocalStack } from '../local-stack.ts';
@@ -77,13 +77,7 @@ function exampleOutcome(
         [RAW_HEADERS.receivedAt]: new Date().toISOString(),
       },
     },
-    {
-      adapters: providerAdapters(config.worker),
-      topics: config.worker.domainTopics,
-      deadLetterTopic: config.worker.deadLetterTopic,
-      rawTopics: config.worker.rawTopics,
-      timeZone: config.worker.timeZone,
-    },
+    pipelineConfigOf(config.worker, providerAdapters(config.worker)),
   );
   return output.kind === 'domain'
     ? { type: output.event.type, domain: output.domain, topic: output.topic }

@@ -14,7 +14,7 @@ import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { providerAdapters } from '../../providers/index.ts';
 import { SOURCES } from '../../providers/provider.ts';
 import type { Source } from '../../providers/provider.ts';
-import { deadLetter, transform } from '../../worker/pipeline.ts';
+import { deadLetter, pipelineConfigOf, transform } from '../../worker/pipeline.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from '../../worker/pipeline.ts';
 
 /** Exit code when anything went to the dead-letter topic. */
@@ -126,13 +126,7 @@ export function registerTransform(program: Command): void {
         process.exitCode = EXIT_USAGE;
         return;
       }
-      const config: PipelineConfig = {
-        adapters: providerAdapters(settings),
-        topics: settings.domainTopics,
-        deadLetterTopic: settings.deadLetterTopic,
-        rawTopics: settings.rawTopics,
-        timeZone: settings.timeZone,
-      };
+      const config = pipelineConfigOf(settings, providerAdapters(settings));
       const receivedAt = options.receivedAt ?? new Date().toISOString();
       let deadLettered = false;
       for (const [index, input] of inputs.entries()) {

@@ -235,13 +235,16 @@ function eventOf(
   const type = `${route.entity}.${entity.action.replaceAll('-', '_')}`;
   const subject = `happycolis/${entity.family}/${entity.id}`;
   const providerTime = firstText(header.timestamp, header.date);
+  const providerEventId = firstText(header.id, header.messageId);
   return {
     ...route.build(entity.id, body, entity.action),
     type,
     subject,
     tenant: tenantOf(header, body),
     providerTime,
-    providerEventId: firstText(header.id, header.messageId),
+    providerEventId,
+    // New per delivery attempt and inside the signed body: a second sight is a replay.
+    ...(providerEventId === null ? {} : { deliveryId: providerEventId }),
     identity: [type, subject, providerTime ?? '', ...contentParts(header, body, raw)],
   };
 }

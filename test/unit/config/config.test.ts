@@ -224,6 +224,29 @@ describe('loadConfig', () => {
   });
 });
 
+describe('the replay window', () => {
+  const worker = { ...minimal, SCHEMA_REGISTRY_URL: 'http://registry:8081' };
+
+  it('remembers signed delivery ids for 30 days by default, in a topic of its own', () => {
+    const settings = loadConfig(worker, 'worker').worker;
+    expect(settings.replayTopic).toBe('wharf.replay.v1');
+    expect(settings.replayWindowMs).toBe(30 * 86_400_000);
+    expect(settings.replayMaxEntries).toBe(1_000_000);
+  });
+
+  it('must outlast the deduplication window, or be 0 (off)', () => {
+    const replay = (seconds: string) =>
+      issuesOf({ ...worker, WHARF_REPLAY_WINDOW_SECONDS: seconds }, 'worker');
+    expect(replay('86400')).toEqual([
+      'WHARF_REPLAY_WINDOW_SECONDS: must exceed WHARF_DEDUP_WINDOW_SECONDS (or be 0 to turn the replay defence off)',
+    ]);
+    expect(replay('86401')).toEqual([]);
+    expect(replay('0')).toEqual([]);
+    // The ingress does not read it.
+    expect(issuesOf({ ...minimal, WHARF_REPLAY_WINDOW_SECONDS: '1' })).toEqual([]);
+  });
+});
+
 describe('WHARF_ONGOING_TRIGGER_ALIASES', () => {
   const worker = { ...minimal, SCHEMA_REGISTRY_URL: 'http://registry:8081' };
   const aliasIssues = (value: string) =>

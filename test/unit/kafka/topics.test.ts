@@ -39,15 +39,18 @@ describe('topic specs', () => {
     );
   });
 
-  it('gives domain and dead-letter topics room for three bodies, and compacts the dedup log', () => {
+  it('gives domain and dead-letter topics room for three bodies, and compacts the dedup and replay logs', () => {
     const specs = Object.fromEntries(workerTopicSpecs(config).map((spec) => [spec.topic, spec]));
-    expect(Object.keys(specs)).toHaveLength(8);
+    expect(Object.keys(specs)).toHaveLength(9);
     expect(specs['logistics.orders.v1']?.minMessageBytes).toBe(7 * MiB);
     expect(specs['webhooks.dlq']?.minMessageBytes).toBe(7 * MiB);
     expect(specs['wharf.dedup.v1']).toMatchObject({
       config: { 'cleanup.policy': 'compact,delete', 'retention.ms': '86400000' },
     });
     expect(specs['wharf.dedup.v1']?.minMessageBytes).toBeUndefined();
+    expect(specs['wharf.replay.v1']).toMatchObject({
+      config: { 'cleanup.policy': 'compact,delete', 'retention.ms': String(30 * 86_400_000) },
+    });
   });
 
   it('names the topic, the value found, the value needed and the command that fixes it', () => {

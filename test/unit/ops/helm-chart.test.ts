@@ -99,6 +99,11 @@ describe('values.schema.json', () => {
       '/config/worker/ongoingStatusMap',
     ],
     [
+      'a negative replay window',
+      { config: { worker: { replayWindowSeconds: -1 } } },
+      '/config/worker/replayWindowSeconds',
+    ],
+    [
       'a trigger alias to no trigger',
       { config: { worker: { ongoingTriggerAliases: 'Plockad=order.packed' } } },
       '/config/worker/ongoingTriggerAliases',

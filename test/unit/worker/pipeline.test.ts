@@ -6,7 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../src/canonical/model.ts';
 import type { ProviderAdapter, RawRecord } from '../../../src/worker/pipeline.ts';
-import { DEAD_LETTER_HEADERS, MAX_NESTING_DEPTH, transform } from '../../../src/worker/pipeline.ts';
+import {
+  DEAD_LETTER_HEADERS,
+  MAX_NESTING_DEPTH,
+  STALE_HEADER,
+  transform,
+} from '../../../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
 
 const location = (id: string): Location => ({
@@ -36,7 +41,12 @@ const standIn: ProviderAdapter = {
         : { path: 'id', expected: '"string"' },
   },
   normalize: (message, _event, context) => {
-    const { id, at, org } = message as { id: string; at?: string; org?: string | null };
+    const { id, at, org, delivery } = message as {
+      id: string;
+      at?: string;
+      org?: string | null;
+      delivery?: string;
+    };
     if (id === 'explode') throw new Error('normalizer bug');
     if (id === 'reject') return { code: 'NORMALIZATION_FAILED', message: 'cannot', path: 'id' };
     return {
@@ -47,6 +57,7 @@ const standIn: ProviderAdapter = {
       providerTime: at ?? null,
       providerEventId: context.headers['x-event-id'] ?? null,
       identity: [id, at ?? ''],
+      ...(delivery === undefined ? {} : { deliveryId: delivery }),
       data: location(id),
     };
   },
@@ -69,6 +80,7 @@ const config: PipelineConfig = {
     shipwell: 'webhooks.raw.shipwell',
     happycolis: 'webhooks.raw.happycolis',
   },
+  staleAfterMs: 86_400_000,
 };
 
 function raw(body: unknown, headers: Record<string, string> = {}): RawRecord {
@@ -196,6 +208,34 @@ describe('the tenant', () => {
 
   it('stays one segment of the subject whatever it holds', () => {
     expect(eventOf({ org: 'a/b%c' }).subject).toBe('happycolis/a%2Fb%25c/location/L1');
+  });
+});
+
+describe('replays', () => {
+  const domainOf = (body: object) => {
+    const output = transform(raw({ type: 'place/opened', id: 'L1', ...body }), config);
+    if (output.kind !== 'domain') throw new Error(`dead-lettered: ${output.error.message}`);
+    return output;
+  };
+
+  it('keys a signed delivery of one event, with its tenant, for the worker to remember', () => {
+    const key = domainOf({ delivery: 'msg-1' }).replayKey;
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    // A replay repeats the request: the same key.
+    expect(domainOf({ delivery: 'msg-1' }).replayKey).toBe(key);
+    expect(domainOf({ delivery: 'msg-2' }).replayKey).not.toBe(key);
+    expect(domainOf({ delivery: 'msg-1', org: 'org-2' }).replayKey).not.toBe(key);
+    // Another event under the same delivery id is no replay of this one.
+    expect(domainOf({ delivery: 'msg-1', at: 'later' }).replayKey).not.toBe(key);
+    expect(domainOf({}).replayKey).toBeUndefined();
+  });
+
+  it('marks an event whose provider time is older than the window before its arrival', () => {
+    // Received 2023-12-08T12:57:00Z; the provider time is read in Europe/Paris.
+    const stale = domainOf({ at: '2023-12-07T13:56:59' });
+    expect(stale.headers[STALE_HEADER]).toBe(String(86_400 + 1));
+    expect(domainOf({ at: '2023-12-07T13:57:00' }).headers[STALE_HEADER]).toBeUndefined();
+    expect(domainOf({}).headers[STALE_HEADER]).toBeUndefined();
   });
 });
 
