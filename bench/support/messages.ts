@@ -11,20 +11,17 @@ import { loadWorkerSettings } from '../../src/config/config.ts';
 import { providerAdapters } from '../../src/providers/index.ts';
 import { DEFAULT_ONGOING_STATUSES } from '../../src/providers/ongoing/statuses.ts';
 import type { Source } from '../../src/providers/provider.ts';
-import { transform } from '../../src/worker/pipeline.ts';
+import { pipelineConfigOf, transform } from '../../src/worker/pipeline.ts';
 import type { PipelineConfig, RawRecord } from '../../src/worker/pipeline.ts';
 
 /** The HappyColis client secret the benchmarks' ingress is configured with. */
 export const HAPPYCOLIS_SECRET = 'bench-secret';
 
 /** The pipeline as a deployment without overrides has it. */
-export const PIPELINE: PipelineConfig = {
-  adapters: providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
-  topics: loadWorkerSettings({}).domainTopics,
-  deadLetterTopic: loadWorkerSettings({}).deadLetterTopic,
-  rawTopics: loadWorkerSettings({}).rawTopics,
-  timeZone: 'UTC',
-};
+export const PIPELINE: PipelineConfig = pipelineConfigOf(
+  loadWorkerSettings({}),
+  providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
+);
 
 /** The URL event type the benchmarks give Ongoing messages (one URL per webhook). */
 const ONGOING_URL_EVENT_TYPE = 'order-status-changed';
