@@ -24,14 +24,14 @@ export type Domain = (typeof DOMAINS)[number];
 
 /** Fields every canonical event has, whatever its domain. */
 export interface EventEnvelope<Data> {
-  /** Deterministic: the same provider event always gives the same id. */
+  /** Deterministic: a redelivery of one provider event gives the same id, another event another id. */
   readonly id: string;
   /** Canonical type, e.g. `fulfillment_order.status_changed`. */
   readonly type: string;
   readonly source: string;
-  /** Goods owner or organization, where the provider says. */
+  /** The credential's tenant, else the body's (HappyColis organization, Ongoing instance). */
   readonly tenant: string | null;
-  /** Entity key containing the provider's entity id, e.g. `happycolis/delivery-order/DO-1`. */
+  /** Entity key with tenant and provider entity id, e.g. `happycolis/org-1/delivery-order/DO-1`. */
   readonly subject: string;
   /** When it happened, ISO 8601 UTC. */
   readonly time: string;

@@ -127,11 +127,19 @@ export interface NormalizedEvent<D extends Domain = Domain> {
    */
   readonly deliveryId?: string;
   /**
-   * What identifies this event at the provider, for the deterministic event
-   * id: the provider's event id when there is one, else enough of the
-   * message to tell two events apart (entity, type, timestamp, state).
+   * What identifies this event at the provider: the provider's event id when
+   * there is one, else its content (entity, type, state).
    */
   readonly identity: readonly IdentityPart[];
+  /**
+   * What {@link identity} is. `provider-event`: an id the provider repeats on
+   * every redelivery of one event and never for another; the event id is
+   * derived from it. `content`: the event's content, which a later event may
+   * repeat (an order updated A→B→A→B); the event id is then derived from the
+   * raw record's place in Kafka, and a new raw record with the same content
+   * is a redelivery only while it is the entity's latest content.
+   */
+  readonly identifiedBy: 'provider-event' | 'content';
   readonly data: DomainData[D];
 }
 

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka, Message } from 'kafkajs';
 import { untilKafkaAnswers } from '../kafka/client.ts';
-import type { DedupWindow } from './dedup.ts';
+import type { DedupWindow, LatestContent } from './dedup.ts';
 
 /** How long a restore may take before the worker gives up starting. */
 const RESTORE_TIMEOUT_MS = 120_000;
@@ -16,6 +16,30 @@ const RESTORE_TIMEOUT_MS = 120_000;
 /** The record that remembers an event id. */
 export function dedupMessage(eventId: string, seenAt: number): Message {
   return { key: eventId, value: String(seenAt) };
+}
+
+/** Keys of the records that remember an entity's latest content start so (event ids never do). */
+const LATEST_PREFIX = 'latest/';
+
+/** The record that remembers an entity's latest content (compaction keeps one per entity). */
+export function latestContentMessage(subject: string, contentKey: string, seenAt: number): Message {
+  return { key: `${LATEST_PREFIX}${subject}`, value: `${String(seenAt)} ${contentKey}` };
+}
+
+/** Where a record read back goes: an id into the window, a latest content into `latest`. */
+function restoreRecord(
+  key: string,
+  value: string,
+  into: { readonly window: DedupWindow; readonly latest: LatestContent | undefined },
+  keep: (at: number) => boolean,
+): void {
+  if (key.startsWith(LATEST_PREFIX)) {
+    const [at, contentKey] = value.split(' ');
+    if (into.latest && contentKey && keep(Number(at)))
+      into.latest.remember(key.slice(LATEST_PREFIX.length), contentKey, Number(at));
+    return;
+  }
+  if (keep(Number(value))) into.window.remember(key, Number(value));
 }
 
 /**
@@ -42,8 +66,9 @@ async function ranges(kafka: Kafka, topic: string): Promise<Map<number, bigint>>
 }
 
 /**
- * Reads the topic into the window, keeping the ids of the last `windowMs`.
- * Returns how many records were read.
+ * Reads the topic into the window (and the entities' latest contents into
+ * `latest`), keeping what was seen in the last `windowMs`. Returns how many
+ * records were read.
  *
  * @throws {Error} when the topic cannot be read within two minutes.
  */
@@ -53,7 +78,9 @@ export async function restoreDedupWindow(
   window: DedupWindow,
   now: number,
   windowMs: number,
+  latest?: LatestContent,
 ): Promise<number> {
+  const keep = (at: number) => Number.isFinite(at) && at <= now && now - at < windowMs;
   const pending = await ranges(kafka, topic);
   if (pending.size === 0) return 0;
 
@@ -82,10 +109,8 @@ export async function restoreDedupWindow(
         .run({
           autoCommit: false,
           eachMessage: ({ partition, message }) => {
-            const at = Number(message.value?.toString());
-            const id = message.key?.toString();
-            if (id && Number.isFinite(at) && at <= now && now - at < windowMs)
-              window.remember(id, at);
+            const key = message.key?.toString();
+            if (key) restoreRecord(key, message.value?.toString() ?? '', { window, latest }, keep);
             read++;
             const end = pending.get(partition);
             if (end !== undefined && BigInt(message.offset) + 1n >= end) pending.delete(partition);

@@ -52,3 +52,47 @@ export class DedupWindow {
     }
   }
 }
+
+/**
+ * Remembers each entity's latest content for a time: an event known only by
+ * its content (no provider event id) is a redelivery when it repeats its
+ * entity's latest content within the window, and a new event otherwise, even
+ * if an older state comes back (A→B→A).
+ */
+export class LatestContent {
+  readonly #windowMs: number;
+  readonly #maxEntries: number;
+  /** subject → its latest content key and when it was seen. Oldest first. */
+  readonly #latest = new Map<string, { readonly key: string; readonly at: number }>();
+
+  /**
+   * @param windowMs - how long a content stays recognisable (the provider's retry horizon).
+   * @param maxEntries - most entities remembered; the oldest go first past it.
+   */
+  constructor(windowMs: number, maxEntries: number) {
+    this.#windowMs = windowMs;
+    this.#maxEntries = maxEntries;
+  }
+
+  /** Entities remembered now. */
+  get size(): number {
+    return this.#latest.size;
+  }
+
+  /** Whether `key` is the latest content of `subject`, seen within the window before `now`. */
+  isLatest(subject: string, key: string, now: number): boolean {
+    const latest = this.#latest.get(subject);
+    return latest?.key === key && now - latest.at < this.#windowMs;
+  }
+
+  /** Remembers `key` as the latest content of `subject`, seen at `at`. */
+  remember(subject: string, key: string, at: number): void {
+    if (this.#windowMs === 0) return;
+    this.#latest.delete(subject);
+    this.#latest.set(subject, { key, at });
+    for (const [oldest, { at: seen }] of this.#latest) {
+      if (this.#latest.size <= this.#maxEntries && at - seen < this.#windowMs) break;
+      this.#latest.delete(oldest);
+    }
+  }
+}

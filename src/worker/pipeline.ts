@@ -108,11 +108,17 @@ export interface DomainRecord {
   readonly headers: Readonly<Record<string, string>>;
   readonly event: EventEnvelope<DomainData[Domain]>;
   /**
-   * The request's signed delivery id with its source, tenant and event id as
+   * The request's signed delivery id with its source, tenant and identity as
    * one key, when the provider signs one (`NormalizedEvent.deliveryId`): what
    * the worker remembers to tell a replayed request from a delivery.
    */
   readonly replayKey?: string;
+  /**
+   * For an event known by its content (`NormalizedEvent.identifiedBy`), that
+   * content's key: the worker drops the event as a redelivery while it is
+   * its entity's latest content, and routes it otherwise.
+   */
+  readonly contentKey?: string;
 }
 
 /** The original record, for the dead-letter topic. */
@@ -399,8 +405,10 @@ function domainRecord(
       ? undefined
       : readProviderTime(normalized.providerTime, config.timeZone);
   const subject = tenantSubject(source, normalized.subject, tenant);
+  const identityKey = canonicalEventId(source, [tenant ?? '', ...normalized.identity]);
+  const byContent = normalized.identifiedBy === 'content';
   const event: EventEnvelope<DomainData[Domain]> = {
-    id: canonicalEventId(source, [tenant ?? '', ...normalized.identity]),
+    id: byContent ? rawPlaceId(source, tenant, raw) : identityKey,
     type: normalized.type,
     source,
     tenant,
@@ -431,19 +439,37 @@ function domainRecord(
       ...(staleSeconds === undefined ? {} : { [STALE_HEADER]: String(staleSeconds) }),
     },
     event,
+    ...(byContent ? { contentKey: identityKey } : {}),
     ...(normalized.deliveryId === undefined
       ? {}
-      : { replayKey: replayKeyOf(source, tenant, normalized.deliveryId, event.id) }),
+      : { replayKey: replayKeyOf(source, tenant, normalized.deliveryId, identityKey) }),
   };
 }
 
 /**
- * The key of one signed delivery of one event. The event id is part of it: a
- * replay repeats the request's bytes, so both match, while two distinct
- * events are never taken for a replay, even if a provider reused a delivery id.
+ * The id of an event known by its content: its raw record's place in Kafka,
+ * the same however often that record is read again (a worker's restart, a
+ * rebalance) and different for every record landed, so that a state an
+ * entity comes back to (A→B→A) is a new event with a new id.
  */
-function replayKeyOf(source: Source, tenant: string | null, deliveryId: string, eventId: string) {
-  return canonicalEventId(source, ['delivery', tenant ?? '', deliveryId, eventId]);
+function rawPlaceId(source: Source, tenant: string | null, raw: RawRecord): string {
+  return canonicalEventId(source, [
+    'raw',
+    tenant ?? '',
+    raw.topic,
+    String(raw.partition),
+    raw.offset,
+  ]);
+}
+
+/**
+ * The key of one signed delivery of one event. The event's identity is part
+ * of it: a replay repeats the request's bytes, so both match, while two
+ * distinct events are never taken for a replay, even if a provider reused a
+ * delivery id.
+ */
+function replayKeyOf(source: Source, tenant: string | null, deliveryId: string, identity: string) {
+  return canonicalEventId(source, ['delivery', tenant ?? '', deliveryId, identity]);
 }
 
 /** How many whole seconds the event's time lies before its arrival, when more than `limitMs`. */

@@ -17,8 +17,8 @@ import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { startMetricsServer } from '../metrics/server.ts';
 import { REDRIVE_HEADERS } from '../ops/redrive.ts';
-import { DedupWindow } from './dedup.ts';
-import { dedupMessage, restoreDedupWindow } from './dedup-store.ts';
+import { DedupWindow, LatestContent } from './dedup.ts';
+import { dedupMessage, latestContentMessage, restoreDedupWindow } from './dedup-store.ts';
 import { deadLetter, pipelineConfigOf, transform } from './pipeline.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from './pipeline.ts';
 
@@ -183,6 +183,8 @@ export async function startWorker(
  */
 interface Memory {
   readonly events: DedupWindow;
+  /** Each entity's latest content, for events known by their content (same topic as events). */
+  readonly latest: LatestContent;
   readonly eventTopic: string;
   readonly deliveries: DedupWindow;
   readonly deliveryTopic: string;
@@ -197,12 +199,20 @@ async function restoreMemory(
 ): Promise<Memory> {
   const memory: Memory = {
     events: new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries),
+    latest: new LatestContent(settings.dedupWindowMs, settings.dedupMaxEntries),
     eventTopic: settings.dedupTopic,
     deliveries: new DedupWindow(settings.replayWindowMs, settings.replayMaxEntries),
     deliveryTopic: settings.replayTopic,
     deliveryWindowMs: settings.replayWindowMs,
   };
-  await restoreDedupWindow(kafka, memory.eventTopic, memory.events, now, settings.dedupWindowMs);
+  await restoreDedupWindow(
+    kafka,
+    memory.eventTopic,
+    memory.events,
+    now,
+    settings.dedupWindowMs,
+    memory.latest,
+  );
   if (settings.replayWindowMs > 0) {
     await restoreDedupWindow(
       kafka,
@@ -266,6 +276,8 @@ function processBatch(
     const outgoing: Outgoing[] = [];
     const remembered = new Set<string>();
     const deliveries = new Set<string>();
+    /** subject → the latest content key routed in this batch. */
+    const latest = new Map<string, string>();
     // Counted once the batch is stored: a batch that fails is processed again.
     const counts: (() => void)[] = [];
     for (const message of batch.messages) {
@@ -285,8 +297,13 @@ function processBatch(
         Number(process.hrtime.bigint() - started) / 1e9,
       );
       if (output.kind === 'domain') {
-        const { event } = output.record;
-        if (memory.events.has(event.id, now()) || remembered.has(event.id)) {
+        const { event, contentKey } = output.record;
+        const repeatsLatest =
+          contentKey !== undefined &&
+          (latest.has(event.subject)
+            ? latest.get(event.subject) === contentKey
+            : memory.latest.isLatest(event.subject, contentKey, now()));
+        if (memory.events.has(event.id, now()) || remembered.has(event.id) || repeatsLatest) {
           counts.push(() => {
             metrics.workerDeduplicated.inc({ source });
             metrics.workerRecords.inc({
@@ -322,7 +339,8 @@ function processBatch(
       }
       const eventType = output.record.event.providerEventType;
       const id = output.record.event.id;
-      const { replayKey } = output.record;
+      const { replayKey, contentKey } = output.record;
+      const { subject } = output.record.event;
       outgoing.push({
         topic: output.record.topic,
         message: { key: output.record.key, value: output.value, headers: output.record.headers },
@@ -330,8 +348,10 @@ function processBatch(
         eventId: id,
         eventType,
         replayKey,
+        ...(contentKey === undefined ? {} : { content: { subject, key: contentKey } }),
       });
       remembered.add(id);
+      if (contentKey !== undefined) latest.set(subject, contentKey);
       if (replayKey !== undefined && memory.deliveryWindowMs > 0) deliveries.add(replayKey);
     }
 
@@ -342,6 +362,8 @@ function processBatch(
       if (refused.has(record)) {
         remembered.delete(record.eventId);
         if (record.replayKey !== undefined) deliveries.delete(record.replayKey);
+        if (record.content && latest.get(record.content.subject) === record.content.key)
+          latest.delete(record.content.subject);
         continue;
       }
       const { eventType } = record;
@@ -350,10 +372,11 @@ function processBatch(
         metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
       });
     }
-    await rememberAll(producer, memory, { events: remembered, deliveries }, now());
+    await rememberAll(producer, memory, { events: remembered, deliveries, latest }, now());
     const at = now();
     for (const id of remembered) memory.events.remember(id, at);
     for (const key of deliveries) memory.deliveries.remember(key, at);
+    for (const [subject, key] of latest) memory.latest.remember(subject, key, at);
     for (const count of counts) count();
     const last = batch.lastOffset();
     payload.resolveOffset(last);
@@ -385,10 +408,13 @@ interface Outgoing {
   readonly eventType: string | undefined;
   /** The signed delivery's key, for a canonical record whose provider signs one. */
   readonly replayKey?: string | undefined;
+  /** The entity and its content's key, for a canonical record known by its content. */
+  readonly content?: { readonly subject: string; readonly key: string };
 }
 
 /**
- * Writes a batch's event ids and delivery keys to their topics, in one send.
+ * Writes a batch's event ids, entities' latest contents and delivery keys to
+ * their topics, in one send.
  * Only after the events themselves are stored: a crash in between leaves a
  * duplicate (the replay produces them again), never a loss (a restored id
  * whose event was never written would suppress it).
@@ -396,18 +422,24 @@ interface Outgoing {
 async function rememberAll(
   producer: Producer,
   memory: Memory,
-  seen: { readonly events: ReadonlySet<string>; readonly deliveries: ReadonlySet<string> },
+  seen: {
+    readonly events: ReadonlySet<string>;
+    readonly deliveries: ReadonlySet<string>;
+    readonly latest: ReadonlyMap<string, string>;
+  },
   seenAt: number,
 ): Promise<void> {
+  const eventMessages = [
+    ...[...seen.events].map((id) => dedupMessage(id, seenAt)),
+    ...[...seen.latest].map(([subject, key]) => latestContentMessage(subject, key, seenAt)),
+  ];
   const topicMessages = [
-    { topic: memory.eventTopic, ids: seen.events },
-    { topic: memory.deliveryTopic, ids: seen.deliveries },
-  ]
-    .filter(({ ids }) => ids.size > 0)
-    .map(({ topic, ids }) => ({
-      topic,
-      messages: [...ids].map((id) => dedupMessage(id, seenAt)),
-    }));
+    { topic: memory.eventTopic, messages: eventMessages },
+    {
+      topic: memory.deliveryTopic,
+      messages: [...seen.deliveries].map((key) => dedupMessage(key, seenAt)),
+    },
+  ].filter(({ messages }) => messages.length > 0);
   if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
 }
 

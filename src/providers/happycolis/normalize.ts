@@ -197,11 +197,11 @@ function tenantOf(header: Fields, body: Fields): string | null {
  *   stock reference.
  * - Tenant, time and event id from either header shape (`organization` /
  *   `organizationId`, `timestamp` / `date`, `id` / `messageId`), the time as sent.
- * - Identity: canonical type, subject, provider time and the message without
+ * - Identity: the content, canonical type, subject and the message without
  *   its header (see `contentParts`); not the header's id, which HappyColis
- *   describes as unique per delivery attempt, so a redelivery would read as a
- *   new event. Both header shapes give the same identity for the same event
- *   at the same time.
+ *   describes as unique per delivery attempt, nor its time, which a
+ *   redelivery may renew: either would make a redelivery read as a new
+ *   event. Both header shapes give the same identity for the same event.
  *
  * Fails (`NORMALIZATION_FAILED`, with the field's path) only when the body is
  * no object or has no usable entity id (`body.id`, or for a movement
@@ -245,6 +245,7 @@ function eventOf(
     providerEventId,
     // New per delivery attempt and inside the signed body: a second sight is a replay.
     ...(providerEventId === null ? {} : { deliveryId: providerEventId }),
-    identity: [type, subject, providerTime ?? '', ...contentParts(header, body, raw)],
+    identity: [type, subject, ...contentParts(header, body, raw)],
+    identifiedBy: 'content',
   };
 }

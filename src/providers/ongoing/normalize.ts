@@ -81,6 +81,7 @@ export function createOngoingNormalizer(
       tenant: system,
       providerTime,
       providerEventId: eventId,
+      identifiedBy: eventId === null ? 'content' : 'provider-event',
       identity:
         eventId === null
           ? [type, subject, providerTime ?? '', Buffer.from(JSON.stringify(message))]

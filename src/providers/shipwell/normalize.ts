@@ -58,8 +58,8 @@ interface Located {
  *   `new_data` is a partial item, and a line built from it would state a
  *   quantity or description that may not be the item's.
  * - order.item.deleted: the item's last state as the one line.
- * - identity: the type, subject, line and the resource's bytes as
- *   received (a bare resource) or as JSON (an enveloped one): Shipwell has
+ * - identity: the content, the type, subject, line and the resource's bytes
+ *   as received (a bare resource) or as JSON (an enveloped one): Shipwell has
  *   no event id, and a redelivery carries the same bytes.
  *
  * Fails (NORMALIZATION_FAILED) without a usable order id (`id` of an order,
@@ -156,6 +156,7 @@ function canonical(
     providerTime: null,
     providerEventId: null,
     identity: [type, subject, lineId ?? '', bytes],
+    identifiedBy: 'content',
     data,
   };
 }

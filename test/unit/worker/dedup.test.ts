@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DedupWindow } from '../../../src/worker/dedup.ts';
+import { DedupWindow, LatestContent } from '../../../src/worker/dedup.ts';
 
 const HOUR = 3_600_000;
 
@@ -45,5 +45,35 @@ describe('DedupWindow', () => {
     const window = new DedupWindow(0, 100);
     window.remember('a', 0);
     expect(window.has('a', 0)).toBe(false);
+  });
+});
+
+describe('LatestContent', () => {
+  it("tells a repeat of an entity's latest content, not an older state come back", () => {
+    const latest = new LatestContent(1_000, 10);
+    latest.remember('order/1', 'A', 0);
+    expect(latest.isLatest('order/1', 'A', 10)).toBe(true);
+    latest.remember('order/1', 'B', 20);
+    // A→B→A: A is an older state, so a new event.
+    expect(latest.isLatest('order/1', 'A', 30)).toBe(false);
+    expect(latest.isLatest('order/1', 'B', 30)).toBe(true);
+    expect(latest.isLatest('order/2', 'B', 30)).toBe(false);
+  });
+
+  it('forgets past the window and beyond its size, oldest first', () => {
+    const latest = new LatestContent(1_000, 2);
+    latest.remember('order/1', 'A', 0);
+    expect(latest.isLatest('order/1', 'A', 1_000)).toBe(false);
+    latest.remember('order/2', 'A', 10);
+    latest.remember('order/3', 'A', 20);
+    expect(latest.size).toBe(2);
+    expect(latest.isLatest('order/1', 'A', 30)).toBe(false);
+    expect(latest.isLatest('order/3', 'A', 30)).toBe(true);
+  });
+
+  it('remembers nothing when the window is 0', () => {
+    const latest = new LatestContent(0, 10);
+    latest.remember('order/1', 'A', 0);
+    expect(latest.size).toBe(0);
   });
 });

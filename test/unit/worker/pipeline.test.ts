@@ -41,11 +41,12 @@ const standIn: ProviderAdapter = {
         : { path: 'id', expected: '"string"' },
   },
   normalize: (message, _event, context) => {
-    const { id, at, org, delivery } = message as {
+    const { id, at, org, delivery, byContent } = message as {
       id: string;
       at?: string;
       org?: string | null;
       delivery?: string;
+      byContent?: boolean;
     };
     if (id === 'explode') throw new Error('normalizer bug');
     if (id === 'reject') return { code: 'NORMALIZATION_FAILED', message: 'cannot', path: 'id' };
@@ -57,6 +58,7 @@ const standIn: ProviderAdapter = {
       providerTime: at ?? null,
       providerEventId: context.headers['x-event-id'] ?? null,
       identity: [id, at ?? ''],
+      identifiedBy: byContent === true ? 'content' : 'provider-event',
       ...(delivery === undefined ? {} : { deliveryId: delivery }),
       data: location(id),
     };
@@ -208,6 +210,34 @@ describe('the tenant', () => {
 
   it('stays one segment of the subject whatever it holds', () => {
     expect(eventOf({ org: 'a/b%c' }).subject).toBe('happycolis/a%2Fb%25c/location/L1');
+  });
+});
+
+describe('events known by their content', () => {
+  const domainOf = (body: object, place: Partial<RawRecord> = {}) => {
+    const output = transform(
+      { ...raw({ type: 'place/opened', id: 'L1', byContent: true, ...body }), ...place },
+      config,
+    );
+    if (output.kind !== 'domain') throw new Error(`dead-lettered: ${output.error.message}`);
+    return output;
+  };
+
+  it("take their id from the raw record's place, so that a state come back to is a new event", () => {
+    const first = domainOf({});
+    expect(domainOf({}).event.id).toBe(first.event.id);
+    // The same content landed again (A→B→A): another record, another event.
+    const again = domainOf({}, { offset: '42' });
+    expect(again.event.id).not.toBe(first.event.id);
+    expect(domainOf({}, { partition: 1 }).event.id).not.toBe(first.event.id);
+  });
+
+  it('carry their content key, for the worker to tell a redelivery of the latest state', () => {
+    const first = domainOf({});
+    expect(first.contentKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(domainOf({}, { offset: '42' }).contentKey).toBe(first.contentKey);
+    expect(domainOf({ at: 'later' }).contentKey).not.toBe(first.contentKey);
+    expect(domainOf({ byContent: false }).contentKey).toBeUndefined();
   });
 });
 
