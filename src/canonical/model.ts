@@ -250,7 +250,8 @@ export interface Variant {
 
 /** A product and its variants, or one variant (domain `catalog`). */
 export interface CatalogItem {
-  readonly productId: string;
+  /** The product; null for a variant event that names none (never the variant's own id). */
+  readonly productId: string | null;
   readonly title: string | null;
   readonly description: string | null;
   readonly variants: readonly Variant[];

@@ -72,15 +72,16 @@ export function productData(id: string, body: Fields): CatalogItem {
 
 /**
  * One variant (`variant/*`) as a catalog item. The docs show no product id
- * on a variant body; when one comes (`product_id` or `productId`) it keys the
- * item, otherwise the variant id does, as the item needs a key. Title and
- * description are the variant's, so the item's own stay null.
+ * on a variant body; when one comes (`product_id` or `productId`) it is the
+ * item's product, otherwise the product is null (the variant's own id would
+ * send a consumer to a product that does not exist). Title and description
+ * are the variant's, so the item's own stay null.
  */
 export function variantItemData(id: string, body: Fields, action: string): CatalogItem {
   const productId = firstText(body.product_id, body.productId);
   const flags = VARIANT_ACTION_FLAGS.get(action) ?? UNSAID;
   return {
-    productId: productId ?? id,
+    productId,
     title: null,
     description: null,
     variants: [variantData(id, body, productId, flags)],

@@ -119,7 +119,9 @@ const KNOWN = new Set<string>(ONGOING_EVENT_TYPES);
  * ones and win over them.
  *
  * Detection, in order:
- * 1. A message that is not a JSON object: UNKNOWN_EVENT_TYPE, path ''.
+ * 1. A message that is not a JSON object: UNKNOWN_EVENT_TYPE, path ''. A
+ *    purchase-order webhook (`webhookPurchaseOrdersId`, no `webhookOrdersId`):
+ *    UNKNOWN_EVENT_TYPE, path `webhookPurchaseOrdersId`.
  * 2. The webhook URL's event type (`context.urlEventType`), when given, decides
  *    alone: the URL is configured per webhook, so it is the more deliberate
  *    statement. A URL type that names no trigger fails with path '' (the body
@@ -149,6 +151,14 @@ export function createOngoingWorker(
 
     detect(message: unknown, context: RawContext): DetectedEvent | DetectionFailure {
       if (!isRecord(message)) return unknownType('', 'the message is not a JSON object');
+      // Purchase orders (inbound goods) are another webhook kind with another payload:
+      // read as a customer order it would be an OUTBOUND order sharing their ids' space.
+      if (message.webhookPurchaseOrdersId !== undefined && message.webhookOrdersId === undefined) {
+        return unknownType(
+          'webhookPurchaseOrdersId',
+          'an Ongoing purchase-order webhook: Wharf reads order webhooks only (kept here to redrive once purchase orders are read)',
+        );
+      }
       const urlType = context.urlEventType;
       if (urlType !== undefined && urlType !== '') {
         const eventType = lookup(urlType);

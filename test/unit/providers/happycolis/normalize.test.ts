@@ -775,11 +775,11 @@ describe('products and variants', () => {
     expect(event.data).toMatchObject({ variants: [{ variantId: '7', sku: 'Z', weight: null }] });
   });
 
-  it('maps the documented variant: its references as barcodes, keyed by itself without a product id', () => {
+  it('maps the documented variant: its references as barcodes, with no product when it names none', () => {
     const event = normalizedFixture('variant/created', 'body-variant.json');
     expect(event.subject).toBe('happycolis/variant/VARIANT_ID');
     expect(event.data).toEqual({
-      productId: 'VARIANT_ID',
+      productId: null,
       title: null,
       description: null,
       variants: [
@@ -801,7 +801,7 @@ describe('products and variants', () => {
     const event = normalizedFixture('variant/updated', 'body-variant-numbers-as-strings.json');
     expect(event.subject).toBe('happycolis/variant/1204');
     expect(event.data).toEqual({
-      productId: '1204',
+      productId: null,
       title: null,
       description: null,
       variants: [

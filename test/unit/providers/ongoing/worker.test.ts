@@ -80,6 +80,24 @@ describe('Ongoing worker: detection', () => {
     ]);
   });
 
+  it('leaves a purchase-order webhook to the dead letters, not read as a customer order', () => {
+    const purchaseOrder: Record<string, unknown> = {
+      ...fixture('order-created.json'),
+      webhookPurchaseOrdersId: 9,
+    };
+    delete purchaseOrder.webhookOrdersId;
+    for (const context_ of [BODY_ONLY, context('order.created')]) {
+      const detected = ongoingWorker.detect(purchaseOrder, context_);
+      expect(detected).toMatchObject({
+        code: 'UNKNOWN_EVENT_TYPE',
+        path: 'webhookPurchaseOrdersId',
+      });
+      expect('message' in detected && detected.message).toMatch(
+        /^an Ongoing purchase-order webhook/,
+      );
+    }
+  });
+
   it('the URL event type wins over the body', () => {
     const message = fixture('order-created.json');
     expect(ongoingWorker.detect(message, context('order.picked'))).toEqual({
