@@ -39,6 +39,12 @@ export interface EventEnvelope<Data> {
   readonly timeOriginal: string | null;
   /** When the ingress received the webhook, ISO 8601 UTC. */
   readonly receivedAt: string;
+  /**
+   * Per entity, grows with every event of the subject in the order Wharf
+   * received them: the raw record's offset (an entity's webhooks share a raw
+   * partition). A redriven dead letter is sequenced when redriven.
+   */
+  readonly sequence: number;
   readonly providerEventType: string;
   readonly providerEventId: string | null;
   readonly data: Data;

@@ -417,6 +417,7 @@ function domainRecord(
     time: providerTime?.utc ?? receivedAt,
     timeOriginal: normalized.providerTime,
     receivedAt,
+    sequence: Number(raw.offset),
     providerEventType: detected.eventType,
     providerEventId: normalized.providerEventId,
     data: normalized.data,

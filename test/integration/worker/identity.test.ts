@@ -106,6 +106,10 @@ describe('event identity, ingress to worker', () => {
       'order.updated',
     ]);
     expect(new Set(events.map((event) => event.id)).size).toBe(3);
+    // One entity, one raw partition: its sequence grows in the order the updates came.
+    const sequences = events.map((event) => Number(event.sequence));
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    expect(new Set(sequences).size).toBe(3);
     expect(await countRecords(config.worker.domainTopics.orders)).toBe(3);
   });
 

@@ -219,6 +219,7 @@ describe('canonical schemas', () => {
       time: '2023-12-08T13:56:00.000Z',
       timeOriginal: '2023-12-08T13:56:00',
       receivedAt: '2023-12-08T13:56:01.000Z',
+      sequence: 12,
       providerEventType: 'x/y',
       providerEventId: null,
       data: examples[domain],

@@ -287,6 +287,7 @@ describe('transform', () => {
       time: '2023-12-08T12:56:00.000Z', // read in Europe/Paris
       timeOriginal: '2023-12-08T13:56:00',
       receivedAt: '2023-12-08T12:57:00.000Z',
+      sequence: 41,
       providerEventType: 'place/opened',
       providerEventId: null,
       providerPayload: '{"type":"place/opened","id":"L1","at":"2023-12-08T13:56:00"}',

@@ -89,6 +89,7 @@ export function envelope(event: NormalizedEvent, msg: unknown, type: string): un
     time: '2023-12-08T12:56:00.000Z',
     timeOriginal: event.providerTime,
     receivedAt: '2023-12-08T12:56:01.250Z',
+    sequence: 0,
     providerEventType: type,
     providerEventId: event.providerEventId,
     data: event.data,

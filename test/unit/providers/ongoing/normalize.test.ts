@@ -52,6 +52,7 @@ function expectCanonical(event: NormalizedEvent): void {
     time: '2024-03-05T08:14:27.123Z',
     timeOriginal: event.providerTime,
     receivedAt: '2024-03-05T08:14:28.000Z',
+    sequence: 0,
     providerEventType: 'order.status_changed',
     providerEventId: event.providerEventId,
     data: event.data,

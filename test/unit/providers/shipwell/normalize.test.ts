@@ -45,6 +45,7 @@ function expectCanonical(event: NormalizedEvent, providerEventType: string): voi
     time: '2024-07-01T12:00:01.000Z',
     timeOriginal: event.providerTime,
     receivedAt: '2024-07-01T12:00:01.000Z',
+    sequence: 0,
     providerEventType,
     providerEventId: event.providerEventId,
     data: event.data,
