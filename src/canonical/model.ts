@@ -37,6 +37,10 @@ export interface EventEnvelope<Data> {
   readonly time: string;
   /** The provider's timestamp as sent. */
   readonly timeOriginal: string | null;
+  /** Whether `time` is the receipt time: the provider gave no readable time. */
+  readonly timeIsReceipt: boolean;
+  /** The timestamps inside `data` as sent, by field path (in `data` they are UTC, or null). */
+  readonly timesOriginal: Readonly<Record<string, string>>;
   /** When the ingress received the webhook, ISO 8601 UTC. */
   readonly receivedAt: string;
   /**

@@ -10,6 +10,7 @@
  * a message and the field path; nothing throws out of it.
  */
 import type { Domain, EventEnvelope, DomainData } from '../canonical/model.ts';
+import { utcData } from '../canonical/data-times.ts';
 import { canonicalEventId } from '../canonical/event-id.ts';
 import { readProviderTime } from '../canonical/time.ts';
 import type { Config } from '../config/config.ts';
@@ -407,6 +408,7 @@ function domainRecord(
   const subject = tenantSubject(source, normalized.subject, tenant);
   const identityKey = canonicalEventId(source, [tenant ?? '', ...normalized.identity]);
   const byContent = normalized.identifiedBy === 'content';
+  const { data, originals } = utcData(normalized.domain, normalized.data, config.timeZone);
   const event: EventEnvelope<DomainData[Domain]> = {
     id: byContent ? rawPlaceId(source, tenant, raw) : identityKey,
     type: normalized.type,
@@ -416,11 +418,13 @@ function domainRecord(
     // A provider that gives no (readable) time: the event is dated by its arrival.
     time: providerTime?.utc ?? receivedAt,
     timeOriginal: normalized.providerTime,
+    timeIsReceipt: providerTime === undefined,
+    timesOriginal: originals,
     receivedAt,
     sequence: Number(raw.offset),
     providerEventType: detected.eventType,
     providerEventId: normalized.providerEventId,
-    data: normalized.data,
+    data,
     providerPayload: payload,
   };
   const staleSeconds = secondsStale(event, config.staleAfterMs);

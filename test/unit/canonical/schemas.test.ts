@@ -220,6 +220,8 @@ describe('canonical schemas', () => {
       timeOriginal: '2023-12-08T13:56:00',
       receivedAt: '2023-12-08T13:56:01.000Z',
       sequence: 12,
+      timeIsReceipt: false,
+      timesOriginal: {},
       providerEventType: 'x/y',
       providerEventId: null,
       data: examples[domain],

@@ -90,6 +90,8 @@ export function envelope(event: NormalizedEvent, msg: unknown, type: string): un
     timeOriginal: event.providerTime,
     receivedAt: '2023-12-08T12:56:01.250Z',
     sequence: 0,
+    timeIsReceipt: false,
+    timesOriginal: {},
     providerEventType: type,
     providerEventId: event.providerEventId,
     data: event.data,

@@ -46,6 +46,8 @@ function expectCanonical(event: NormalizedEvent, providerEventType: string): voi
     timeOriginal: event.providerTime,
     receivedAt: '2024-07-01T12:00:01.000Z',
     sequence: 0,
+    timeIsReceipt: false,
+    timesOriginal: {},
     providerEventType,
     providerEventId: event.providerEventId,
     data: event.data,
