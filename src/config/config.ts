@@ -115,8 +115,10 @@ export interface Config {
     readonly schemaRegistry: RegistrySecurity;
     readonly domainTopics: Readonly<Record<Domain, string>>;
     readonly deadLetterTopic: string;
-    /** Zone of provider timestamps without an offset. */
+    /** Zone of provider timestamps without an offset, for sources that set none of their own. */
     readonly timeZone: string;
+    /** The zones of sources that set their own (WHARF_<SOURCE>_TIME_ZONE). */
+    readonly timeZones: Readonly<Partial<Record<Source, string>>>;
     /** Ongoing status number → canonical status (defaults plus WHARF_ONGOING_STATUS_MAP). */
     readonly ongoingStatuses: ReadonlyMap<number, FulfillmentStatus>;
     /**
@@ -175,6 +177,10 @@ export function sourceVariable(source: Source, setting: string): string {
   return `WHARF_${source.toUpperCase()}_${setting}`;
 }
 
+const timeZone = z
+  .string()
+  .refine(isKnownZone, 'must be an IANA time zone, e.g. UTC or Europe/Paris');
+
 function sourceSchema(source: Source) {
   const provider = PROVIDERS[source];
   const modes = provider.ingress.authModes as [AuthMode, ...AuthMode[]];
@@ -190,6 +196,7 @@ function sourceSchema(source: Source) {
       .default('x-webhook-token'),
     [variable('CONTENT_TYPES')]: list.default(['application/json']),
     [variable('RATE_LIMIT_PER_SECOND')]: int(1).optional(),
+    [variable('TIME_ZONE')]: timeZone.optional(),
   };
 }
 
@@ -261,10 +268,7 @@ const workerSchema = z.object({
   WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
   SCHEMA_REGISTRY_URL: z.url().optional(),
   WHARF_DEAD_LETTER_TOPIC: z.string().min(1).default('webhooks.dlq'),
-  WHARF_PROVIDER_TIME_ZONE: z
-    .string()
-    .refine(isKnownZone, 'must be an IANA time zone, e.g. UTC or Europe/Paris')
-    .default('UTC'),
+  WHARF_PROVIDER_TIME_ZONE: timeZone.default('UTC'),
   WHARF_ONGOING_STATUS_MAP: parsedWith(ongoingStatusTable),
   WHARF_ONGOING_TRIGGER_ALIASES: parsedWith(ongoingTriggerAliasTable),
   WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v1'),
@@ -298,11 +302,17 @@ const NO_REGISTRY_SECURITY: RegistrySecurity = { auth: { kind: 'none' }, tls: un
 
 function workerSettings(
   values: z.infer<typeof workerSchema>,
-  rawTopics: Readonly<Record<Source, string>>,
+  perSource: Record<string, unknown>,
   schemaRegistry: RegistrySecurity = NO_REGISTRY_SECURITY,
 ): Config['worker'] {
   return {
-    rawTopics,
+    rawTopics: rawTopicsOf(perSource),
+    timeZones: Object.fromEntries(
+      SOURCES.flatMap((source) => {
+        const zone = perSource[sourceVariable(source, 'TIME_ZONE')];
+        return typeof zone === 'string' ? [[source, zone]] : [];
+      }),
+    ),
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
     partitionConcurrency: values.WHARF_WORKER_PARTITION_CONCURRENCY,
@@ -348,7 +358,7 @@ export function loadWorkerSettings(
       ...(perSource.success ? [] : describeIssues(perSource.error, set)),
     ]);
   }
-  return workerSettings(parsed.data, rawTopicsOf(perSource.data));
+  return workerSettings(parsed.data, perSource.data);
 }
 
 const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
@@ -594,7 +604,7 @@ export function loadConfig(
       metricsPort: values.WHARF_INGRESS_METRICS_PORT,
       sources,
     },
-    worker: workerSettings(workerValues, rawTopicsOf(perSource.data), registry),
+    worker: workerSettings(workerValues, perSource.data, registry),
   };
 }
 

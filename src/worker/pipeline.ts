@@ -44,8 +44,10 @@ export interface PipelineConfig {
   /** Domain topic of each domain. */
   readonly topics: Readonly<Record<Domain, string>>;
   readonly deadLetterTopic: string;
-  /** Zone of provider timestamps without an offset. */
+  /** Zone of provider timestamps without an offset, for a source without its own. */
   readonly timeZone: string;
+  /** Each source's own zone, where it has one. */
+  readonly timeZones?: Readonly<Partial<Record<Source, string>>>;
   /** Each source's raw topic: the only topic its records may come from. */
   readonly rawTopics: Readonly<Record<Source, string>>;
   /**
@@ -59,7 +61,7 @@ export interface PipelineConfig {
 /** What the pipeline takes from the worker's settings. */
 type PipelineSettings = Pick<
   Config['worker'],
-  'domainTopics' | 'deadLetterTopic' | 'timeZone' | 'rawTopics' | 'dedupWindowMs'
+  'domainTopics' | 'deadLetterTopic' | 'timeZone' | 'timeZones' | 'rawTopics' | 'dedupWindowMs'
 >;
 
 /** The pipeline configuration of a deployment's worker settings. */
@@ -72,6 +74,7 @@ export function pipelineConfigOf(
     topics: settings.domainTopics,
     deadLetterTopic: settings.deadLetterTopic,
     timeZone: settings.timeZone,
+    timeZones: settings.timeZones,
     rawTopics: settings.rawTopics,
     staleAfterMs: settings.dedupWindowMs,
   };
@@ -401,14 +404,13 @@ function domainRecord(
       detected.eventType,
     );
   }
+  const zone = config.timeZones?.[source] ?? config.timeZone;
   const providerTime =
-    normalized.providerTime === null
-      ? undefined
-      : readProviderTime(normalized.providerTime, config.timeZone);
+    normalized.providerTime === null ? undefined : readProviderTime(normalized.providerTime, zone);
   const subject = tenantSubject(source, normalized.subject, tenant);
   const identityKey = canonicalEventId(source, [tenant ?? '', ...normalized.identity]);
   const byContent = normalized.identifiedBy === 'content';
-  const { data, originals } = utcData(normalized.domain, normalized.data, config.timeZone);
+  const { data, originals } = utcData(normalized.domain, normalized.data, zone);
   const event: EventEnvelope<DomainData[Domain]> = {
     id: byContent ? rawPlaceId(source, tenant, raw) : identityKey,
     type: normalized.type,

@@ -66,6 +66,23 @@ describe('in the pipeline', () => {
       { ...pipelineDefaults(), timeZone: 'Europe/Paris' },
     );
 
+  it("reads a source's times in its own zone when it has one", () => {
+    const body = fixtureJson('happycolis', 'body-delivery-order.json') as Record<string, unknown>;
+    const header = { type: 'delivery-order/shipped', timestamp: '2024-02-05T10:01:00' };
+    const output = transform(
+      {
+        topic: 'webhooks.raw.happycolis',
+        partition: 0,
+        offset: '3',
+        key: null,
+        value: Buffer.from(JSON.stringify({ header, body })),
+        headers: { 'wharf-source': 'happycolis', 'wharf-received-at': '2024-02-05T10:00:00.000Z' },
+      },
+      { ...pipelineDefaults(), timeZone: 'UTC', timeZones: { happycolis: 'Asia/Tokyo' } },
+    );
+    expect(output.kind === 'domain' && output.event.time).toBe('2024-02-05T01:01:00.000Z');
+  });
+
   it('puts UTC in data and says when the event time is the receipt time', () => {
     const body = {
       ...(fixtureJson('happycolis', 'body-delivery-order.json') as Record<string, unknown>),

@@ -224,6 +224,20 @@ describe('loadConfig', () => {
   });
 });
 
+describe('time zones', () => {
+  it('take a zone per source, the provider zone for the others, and refuse unknown zones', () => {
+    const settings = loadWorkerSettings({
+      WHARF_PROVIDER_TIME_ZONE: 'Europe/Stockholm',
+      WHARF_HAPPYCOLIS_TIME_ZONE: 'Europe/Paris',
+    });
+    expect(settings.timeZone).toBe('Europe/Stockholm');
+    expect(settings.timeZones).toEqual({ happycolis: 'Europe/Paris' });
+    expect(() => loadWorkerSettings({ WHARF_SHIPWELL_TIME_ZONE: 'Mars/Olympus' })).toThrow(
+      /WHARF_SHIPWELL_TIME_ZONE: must be an IANA time zone/,
+    );
+  });
+});
+
 describe('the replay window', () => {
   const worker = { ...minimal, SCHEMA_REGISTRY_URL: 'http://registry:8081' };
 
