@@ -62,7 +62,7 @@ export interface Money {
   readonly currency: string | null;
 }
 
-/** A quantity with its unit, if any. */
+/** A quantity with its unit from one vocabulary (`EA` for a count of items; see units.ts). */
 export interface Quantity {
   readonly value: string;
   readonly unit: string | null;
@@ -104,6 +104,10 @@ export interface OrderLine {
   readonly unitPrice: Money | null;
   readonly totalPrice: Money | null;
   readonly taxRate: string | null;
+  /** How many pieces (unit EA), where the provider counts them apart from `quantity`. */
+  readonly pieces: Quantity | null;
+  /** Gross weight, kept apart from `quantity`. */
+  readonly weight: Quantity | null;
 }
 
 /** A customer or purchase order, or a change to one (domain `orders`). */

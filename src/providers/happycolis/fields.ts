@@ -5,6 +5,7 @@
  * through; these readers turn whatever fits into the canonical shapes, and
  * anything unusable into null, without ever throwing.
  */
+import { EACH, canonicalUnit } from '../../canonical/units.ts';
 import { toDecimalString } from '../../canonical/decimal.ts';
 import type { Address, Money, Quantity } from '../../canonical/model.ts';
 import { isRecord } from '../provider.ts';
@@ -46,9 +47,14 @@ export function money(value: unknown, currency: string | null): Money | null {
 }
 
 /** A quantity with its unit, if the message names one; null when the value is not a number. */
-export function quantity(value: unknown, unit: string | null = null): Quantity | null {
+export function quantity(value: unknown, unit: string | null): Quantity | null {
   const amount = decimal(value);
-  return amount === null ? null : { value: amount, unit };
+  return amount === null ? null : { value: amount, unit: canonicalUnit(unit) };
+}
+
+/** A count of items (unit EA): HappyColis quantities of lines and stock count pieces. */
+export function count(value: unknown): Quantity | null {
+  return quantity(value, EACH);
 }
 
 /** A boolean, also from the strings `true`/`false` (any case), which some payloads send. */

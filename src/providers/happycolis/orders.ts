@@ -16,7 +16,7 @@ import type {
   Tracking,
 } from '../../canonical/model.ts';
 import type { Fields } from './fields.ts';
-import { address, decimal, firstText, money, quantity, records, text } from './fields.ts';
+import { address, count, decimal, firstText, money, records, text } from './fields.ts';
 import { happycolisStatus } from './statuses.ts';
 
 function orderLine(line: Fields, currency: string | null): OrderLine {
@@ -26,10 +26,13 @@ function orderLine(line: Fields, currency: string | null): OrderLine {
     // The docs: "The product SKU".
     sku: text(line.reference),
     description: null,
-    quantity: quantity(line.quantity),
+    quantity: count(line.quantity),
     unitPrice: money(line.unit_price, currency),
     totalPrice: money(line.total_price, currency),
     taxRate: decimal(line.vat),
+    // The quantity counts the items already; HappyColis gives no separate pieces or weight.
+    pieces: null,
+    weight: null,
   };
 }
 
@@ -76,8 +79,8 @@ function fulfillmentLine(line: Fields): FulfillmentLine {
     ),
     // The HappyColis stock reference, its SKU-like code.
     sku: text(line.reference),
-    quantity: quantity(line.quantity),
-    fulfilledQuantity: quantity(line.fulfilled_quantity),
+    quantity: count(line.quantity),
+    fulfilledQuantity: count(line.fulfilled_quantity),
     batchNumber: text(line.batch_number),
     limitUsageDate: text(line.limit_usage_date),
   };
@@ -149,7 +152,7 @@ function shipmentLine(detail: Fields): ShipmentLine {
     orderLineId: text(detail.order_line_id),
     sku: text(detail.reference),
     stockReferenceId: text(detail.stock_reference_id),
-    quantity: quantity(detail.quantity),
+    quantity: count(detail.quantity),
     batchNumber: text(detail.batch_number),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Shipwell's addresses and order items in canonical form.
  */
+import { EACH, canonicalUnit } from '../../canonical/units.ts';
 import { toDecimalString } from '../../canonical/decimal.ts';
 import type { Address, OrderLine, Quantity } from '../../canonical/model.ts';
 import { idString, isRecord } from '../provider.ts';
@@ -50,6 +51,8 @@ export function orderLines(items: unknown): OrderLine[] {
  *   ordered. Only without a usable amount, the handling units of
  *   `shipping_requirements` (`quantity` in units of `packaging_type`, e.g.
  *   1 PALLET), which say how it travels rather than how much of it there is.
+ * - pieces: `shipping_requirements.total_pieces` (EA); weight: its
+ *   `gross_weight`: each apart from the quantity, whatever its unit.
  * - description: the item's, else its shipping requirements'.
  * - no SKU: `product_id` is Shipwell's internal product id, not a SKU, and
  *   stays in the provider payload; no prices: order items carry none.
@@ -65,17 +68,27 @@ export function orderLine(item: Record<string, unknown>): OrderLine {
     unitPrice: null,
     totalPrice: null,
     taxRate: null,
+    pieces: pieces(requirements.total_pieces),
+    weight: measure(requirements.gross_weight),
   };
+}
+
+/** Shipwell's `total_pieces` as a count (unit EA); null when it gives none. */
+function pieces(value: unknown): Quantity | null {
+  const decimal = toDecimalString(value);
+  return decimal === undefined ? null : { value: decimal, unit: EACH };
 }
 
 /** A Shipwell measure (`{value, unit}`) with a decimal value; null otherwise. */
 function measure(value: unknown): Quantity | null {
   if (!isRecord(value)) return null;
   const decimal = toDecimalString(value.value);
-  return decimal === undefined ? null : { value: decimal, unit: text(value.unit) };
+  return decimal === undefined ? null : { value: decimal, unit: canonicalUnit(text(value.unit)) };
 }
 
 function handlingUnits(requirements: Record<string, unknown>): Quantity | null {
   const decimal = toDecimalString(requirements.quantity);
-  return decimal === undefined ? null : { value: decimal, unit: text(requirements.packaging_type) };
+  return decimal === undefined
+    ? null
+    : { value: decimal, unit: canonicalUnit(text(requirements.packaging_type)) };
 }

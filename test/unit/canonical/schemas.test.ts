@@ -57,6 +57,8 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
         unitPrice: money,
         totalPrice: money,
         taxRate: '0.2',
+        pieces: { value: '4', unit: 'EA' },
+        weight: { value: '12.5', unit: 'KG' },
       },
     ],
     changes: [{ path: 'ship_from', oldValue: 'null', newValue: '{"country":"US"}' }],

@@ -193,6 +193,9 @@ describe('Shipwell normalizer: order.created', () => {
         unitPrice: null,
         totalPrice: null,
         taxRate: null,
+        // Counted and weighed apart from what is ordered.
+        pieces: { value: '480', unit: 'EA' },
+        weight: { value: '1200', unit: 'LB' },
       },
     ]);
   });
@@ -398,6 +401,8 @@ describe('Shipwell normalizer: order.item.deleted', () => {
           unitPrice: null,
           totalPrice: null,
           taxRate: null,
+          pieces: null,
+          weight: { value: '4000', unit: 'KG' },
         },
       ],
     });
