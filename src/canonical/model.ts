@@ -49,6 +49,11 @@ export interface EventEnvelope<Data> {
    * partition). A redriven dead letter is sequenced when redriven.
    */
   readonly sequence: number;
+  /**
+   * True when `data` states the entity whole; false when it holds only what
+   * this change says (a null or empty field: not in the change, not cleared).
+   */
+  readonly snapshot: boolean;
   readonly providerEventType: string;
   readonly providerEventId: string | null;
   readonly data: Data;
@@ -89,7 +94,10 @@ export interface Address {
 
 /** One changed field of an update. Values are JSON text (null when absent). */
 export interface Change {
+  /** The provider's field path. */
   readonly path: string;
+  /** The canonical field it changed (`shipFrom.city`); null when the model has none. */
+  readonly field: string | null;
   readonly oldValue: string | null;
   readonly newValue: string | null;
 }

@@ -127,6 +127,11 @@ export interface NormalizedEvent<D extends Domain = Domain> {
    */
   readonly deliveryId?: string;
   /**
+   * True when the message carries only what changed (Shipwell's updates):
+   * the canonical data is then partial, not a snapshot.
+   */
+  readonly partial?: boolean;
+  /**
    * What identifies this event at the provider: the provider's event id when
    * there is one, else its content (entity, type, state).
    */

@@ -424,6 +424,7 @@ function domainRecord(
     timesOriginal: originals,
     receivedAt,
     sequence: Number(raw.offset),
+    snapshot: normalized.partial !== true,
     providerEventType: detected.eventType,
     providerEventId: normalized.providerEventId,
     data,

@@ -19,18 +19,26 @@ import { isRecord } from '../provider.ts';
  *
  * A side that is not an object (null, missing) has no paths.
  */
-export function changesBetween(oldData: unknown, newData: unknown): Change[] {
-  const changes: Change[] = [];
+export function changesBetween(
+  oldData: unknown,
+  newData: unknown,
+  resource: 'order' | 'order_item',
+): Change[] {
+  const changes: Collected[] = [];
   collect(isRecord(oldData) ? oldData : {}, isRecord(newData) ? newData : {}, '', changes);
+  for (const change of changes) change.field = canonicalField(change.path, resource);
   // Code-unit order, not locale order: the same input must give the same list anywhere.
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+/** A change being collected: its canonical field is named once all are found. */
+type Collected = { -readonly [K in keyof Change]: Change[K] };
 
 function collect(
   before: Record<string, unknown>,
   after: Record<string, unknown>,
   prefix: string,
-  changes: Change[],
+  changes: Collected[],
 ): void {
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const path = prefix === '' ? key : `${prefix}.${key}`;
@@ -45,6 +53,7 @@ function collect(
     if (hasOld && hasNew && sameValue(oldValue, newValue)) continue;
     changes.push({
       path,
+      field: null,
       oldValue: hasOld ? JSON.stringify(oldValue) : null,
       newValue: hasNew ? JSON.stringify(newValue) : null,
     });
@@ -76,4 +85,57 @@ function canonicalJson(value: unknown): string {
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Shipwell's address fields and the canonical Address's. */
+const ADDRESS_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['company_name', 'company'],
+  ['line_1', 'line1'],
+  ['line_2', 'line2'],
+  ['line_3', 'line3'],
+  ['locality', 'city'],
+  ['postal_code', 'postalCode'],
+  ['region', 'region'],
+  ['country', 'country'],
+  ['location_number', 'locationNumber'],
+  ['timezone', 'timezone'],
+  ['geolocation.latitude', 'latitude'],
+  ['geolocation.longitude', 'longitude'],
+]);
+
+/** Shipwell's order fields the canonical Order has, and their names there. */
+const ORDER_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['order_number', 'orderNumber'],
+  ['order_type', 'orderType'],
+  ['name', 'name'],
+  ['status', 'providerStatus'],
+  ['items', 'lines'],
+]);
+
+/** Shipwell's order item fields the canonical OrderLine has (under `lines`). */
+const ITEM_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['description', 'lines.description'],
+  ['amount', 'lines.quantity'],
+  ['amount.value', 'lines.quantity.value'],
+  ['amount.unit', 'lines.quantity.unit'],
+  ['shipping_requirements.total_pieces', 'lines.pieces'],
+  ['shipping_requirements.gross_weight', 'lines.weight'],
+  ['shipping_requirements.gross_weight.value', 'lines.weight.value'],
+  ['shipping_requirements.gross_weight.unit', 'lines.weight.unit'],
+]);
+
+const ADDRESSES: ReadonlyMap<string, string> = new Map([
+  ['ship_to', 'shipTo'],
+  ['ship_from', 'shipFrom'],
+]);
+
+/** The canonical field a Shipwell path changes, or null when the model has none. */
+function canonicalField(path: string, resource: 'order' | 'order_item'): string | null {
+  if (resource === 'order_item') return ITEM_FIELDS.get(path) ?? null;
+  const direct = ORDER_FIELDS.get(path) ?? ADDRESSES.get(path);
+  if (direct !== undefined) return direct;
+  const dot = path.indexOf('.');
+  const address = dot < 0 ? undefined : ADDRESSES.get(path.slice(0, dot));
+  const field = address === undefined ? undefined : ADDRESS_FIELDS.get(path.slice(dot + 1));
+  return address === undefined || field === undefined ? null : `${address}.${field}`;
 }

@@ -103,18 +103,24 @@ function orderEvent({
   // order's current state for those fields.
   const state =
     updated && isRecord(resource.new_data) ? { ...resource, ...resource.new_data } : resource;
-  return canonical(type, bytes, null, {
-    ...blankOrder(orderId),
-    orderNumber: text(state.order_number),
-    orderType: text(state.order_type),
-    name: text(state.name),
-    providerStatus: text(state.status),
-    shipTo: address(state.ship_to),
-    shipFrom: address(state.ship_from),
-    lines: orderLines(state.items),
-    changes: updated ? changesBetween(resource.old_data, resource.new_data) : [],
-    selfLink: text(resource.self_link),
-  });
+  return canonical(
+    type,
+    bytes,
+    null,
+    {
+      ...blankOrder(orderId),
+      orderNumber: text(state.order_number),
+      orderType: text(state.order_type),
+      name: text(state.name),
+      providerStatus: text(state.status),
+      shipTo: address(state.ship_to),
+      shipFrom: address(state.ship_from),
+      lines: orderLines(state.items),
+      changes: updated ? changesBetween(resource.old_data, resource.new_data, 'order') : [],
+      selfLink: text(resource.self_link),
+    },
+    updated,
+  );
 }
 
 function itemEvent({
@@ -131,21 +137,32 @@ function itemEvent({
   const lineId = text(resource.id);
   if (lineId === null) return failure(join(prefix, 'id'), 'the order item has no id');
   const updated = eventType === 'order.item.updated';
-  return canonical(type, bytes, lineId, {
-    ...blankOrder(orderId),
-    orderType: text(resource.order_type),
-    lines: updated ? [] : [orderLine(resource)],
-    changes: updated ? changesBetween(resource.old_data, resource.new_data) : [],
+  return canonical(
+    type,
+    bytes,
     lineId,
-    selfLink: text(resource.self_link),
-  });
+    {
+      ...blankOrder(orderId),
+      orderType: text(resource.order_type),
+      lines: updated ? [] : [orderLine(resource)],
+      changes: updated ? changesBetween(resource.old_data, resource.new_data, 'order_item') : [],
+      lineId,
+      selfLink: text(resource.self_link),
+    },
+    updated,
+  );
 }
 
+/**
+ * The canonical event of an order or item event. `partial`: an update, whose
+ * data holds only what changed (its other fields null or empty).
+ */
 function canonical(
   type: string,
   bytes: Uint8Array,
   lineId: string | null,
   data: Order,
+  partial = false,
 ): ShipwellEvent {
   const subject = `shipwell/order/${data.orderId}`;
   return {
@@ -157,6 +174,7 @@ function canonical(
     providerEventId: null,
     identity: [type, subject, lineId ?? '', bytes],
     identifiedBy: 'content',
+    ...(partial ? { partial } : {}),
     data,
   };
 }

@@ -61,7 +61,9 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
         weight: { value: '12.5', unit: 'KG' },
       },
     ],
-    changes: [{ path: 'ship_from', oldValue: 'null', newValue: '{"country":"US"}' }],
+    changes: [
+      { path: 'ship_from', field: 'shipFrom', oldValue: 'null', newValue: '{"country":"US"}' },
+    ],
     lineId: null,
     selfLink: null,
   },
@@ -222,6 +224,7 @@ describe('canonical schemas', () => {
       timeOriginal: '2023-12-08T13:56:00',
       receivedAt: '2023-12-08T13:56:01.000Z',
       sequence: 12,
+      snapshot: true,
       timeIsReceipt: false,
       timesOriginal: {},
       providerEventType: 'x/y',

@@ -90,6 +90,7 @@ export function envelope(event: NormalizedEvent, msg: unknown, type: string): un
     timeOriginal: event.providerTime,
     receivedAt: '2023-12-08T12:56:01.250Z',
     sequence: 0,
+    snapshot: true,
     timeIsReceipt: false,
     timesOriginal: {},
     providerEventType: type,

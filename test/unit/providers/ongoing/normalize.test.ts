@@ -53,6 +53,7 @@ function expectCanonical(event: NormalizedEvent): void {
     timeOriginal: event.providerTime,
     receivedAt: '2024-03-05T08:14:28.000Z',
     sequence: 0,
+    snapshot: true,
     timeIsReceipt: false,
     timesOriginal: {},
     providerEventType: 'order.status_changed',

@@ -46,6 +46,7 @@ function expectCanonical(event: NormalizedEvent, providerEventType: string): voi
     timeOriginal: event.providerTime,
     receivedAt: '2024-07-01T12:00:01.000Z',
     sequence: 0,
+    snapshot: true,
     timeIsReceipt: false,
     timesOriginal: {},
     providerEventType,
@@ -241,7 +242,12 @@ describe('Shipwell normalizer: order.updated', () => {
         longitude: '20',
       },
       changes: [
-        { path: 'ship_from', oldValue: 'null', newValue: JSON.stringify(newShipFrom(message)) },
+        {
+          path: 'ship_from',
+          field: 'shipFrom',
+          oldValue: 'null',
+          newValue: JSON.stringify(newShipFrom(message)),
+        },
       ],
       selfLink: `/orders/${ORDER_ID}`,
     });
@@ -276,10 +282,10 @@ describe('Shipwell normalizer: order.updated', () => {
       name: null,
     });
     expect(data.changes).toEqual([
-      { path: 'id', oldValue: null, newValue: '"not-the-order"' },
-      { path: 'name', oldValue: '"Old"', newValue: null },
-      { path: 'ship_from', oldValue: '{"country":"US"}', newValue: 'null' },
-      { path: 'status', oldValue: '"READY"', newValue: '"CANCELLED"' },
+      { path: 'id', field: null, oldValue: null, newValue: '"not-the-order"' },
+      { path: 'name', field: 'name', oldValue: '"Old"', newValue: null },
+      { path: 'ship_from', field: 'shipFrom', oldValue: '{"country":"US"}', newValue: 'null' },
+      { path: 'status', field: 'providerStatus', oldValue: '"READY"', newValue: '"CANCELLED"' },
     ]);
   });
 
@@ -299,31 +305,50 @@ describe('Shipwell normalizer: order.item.updated', () => {
       lineId: ITEM_ID,
       selfLink: `/orders/${ITEM_ORDER_ID}/items/${ITEM_ID}`,
       changes: [
-        { path: 'amount.unit', oldValue: '"KG"', newValue: '"LB"' },
-        { path: 'amount.value', oldValue: '"4000"', newValue: '"200.00"' },
+        { path: 'amount.unit', field: 'lines.quantity.unit', oldValue: '"KG"', newValue: '"LB"' },
+        {
+          path: 'amount.value',
+          field: 'lines.quantity.value',
+          oldValue: '"4000"',
+          newValue: '"200.00"',
+        },
         {
           path: 'shipping_requirements.customer_reference_number',
+          field: null,
           oldValue: '"Customer specified reference"',
           newValue: 'null',
         },
         {
           path: 'shipping_requirements.description',
+          field: null,
           oldValue: '"Description of the item"',
           newValue: 'null',
         },
-        { path: 'shipping_requirements.gross_weight.unit', oldValue: '"KG"', newValue: '"LB"' },
+        {
+          path: 'shipping_requirements.gross_weight.unit',
+          field: 'lines.weight.unit',
+          oldValue: '"KG"',
+          newValue: '"LB"',
+        },
         {
           path: 'shipping_requirements.gross_weight.value',
+          field: 'lines.weight.value',
           oldValue: '"4000"',
           newValue: '"120"',
         },
-        { path: 'shipping_requirements.packaging_type', oldValue: '"PALLET"', newValue: '"BIN"' },
+        {
+          path: 'shipping_requirements.packaging_type',
+          field: null,
+          oldValue: '"PALLET"',
+          newValue: '"BIN"',
+        },
         {
           path: 'shipping_requirements.product_id',
+          field: null,
           oldValue: 'null',
           newValue: '"8df4e14e-73d1-4194-8dd3-c0f76e693817"',
         },
-        { path: 'shipping_requirements.quantity', oldValue: '1', newValue: '20' },
+        { path: 'shipping_requirements.quantity', field: null, oldValue: '1', newValue: '20' },
       ],
     });
   });
@@ -332,10 +357,16 @@ describe('Shipwell normalizer: order.item.updated', () => {
     const data = normalize(fixture('order.item.updated.messy.json'), 'order.item.updated').data;
     expect(data).toMatchObject({ orderType: null, lineId: ITEM_ID, lines: [] });
     expect(data.changes).toEqual([
-      { path: 'amount', oldValue: null, newValue: '{"unit":"LB","value":200}' },
-      { path: 'custom_data', oldValue: null, newValue: '{"line":"Line 004"}' },
+      {
+        path: 'amount',
+        field: 'lines.quantity',
+        oldValue: null,
+        newValue: '{"unit":"LB","value":200}',
+      },
+      { path: 'custom_data', field: null, oldValue: null, newValue: '{"line":"Line 004"}' },
       {
         path: 'shipping_requirements',
+        field: null,
         oldValue: null,
         newValue: '{"quantity":"20","gross_weight":{"unit":"LB","value":120.5}}',
       },
@@ -363,11 +394,13 @@ describe('Shipwell normalizer: order.item.updated', () => {
     expect(normalize(message, 'order.item.updated').data.changes).toEqual([
       {
         path: 'shipping_requirements.quantity',
+        field: null,
         oldValue: '1',
         newValue: '"20"',
       },
       {
         path: 'shipping_requirements.references',
+        field: null,
         oldValue: '[{"value":"a"}]',
         newValue: '[{"value":"b"}]',
       },
@@ -541,9 +574,36 @@ describe('Shipwell normalizer in the pipeline', () => {
         type: 'order.line_updated',
         time: '2024-07-01T12:00:01.000Z',
         timeOriginal: null,
+        timeIsReceipt: true,
+        // An update: data holds only what changed, and says so.
+        snapshot: false,
         providerEventType: 'order.item.updated',
         data: { lineId: ITEM_ID },
       },
     });
+  });
+
+  it('says which events are snapshots: a created order is, an update is not', () => {
+    const snapshot = (name: string, type: string) => {
+      const output = transform(
+        {
+          topic: 'webhooks.raw.shipwell',
+          partition: 0,
+          offset: '4',
+          key: null,
+          value: Buffer.from(JSON.stringify(fixture(name))),
+          headers: {
+            'wharf-source': 'shipwell',
+            'wharf-url-event-type': type,
+            'wharf-received-at': '2024-07-01T12:00:01.000Z',
+          },
+        },
+        pipelineDefaults(),
+      );
+      return output.kind === 'domain' ? output.event.snapshot : undefined;
+    };
+    expect(snapshot('order.created.json', 'order.created')).toBe(true);
+    expect(snapshot('order.updated.json', 'order.updated')).toBe(false);
+    expect(snapshot('order.item.deleted.json', 'order.item.deleted')).toBe(true);
   });
 });
