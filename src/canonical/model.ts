@@ -147,6 +147,8 @@ export interface Order {
 export interface FulfillmentLine {
   readonly lineId: string | null;
   readonly lineNumber: string | null;
+  /** The customer order line it fulfils, where the provider names it. */
+  readonly orderLineNumber: string | null;
   readonly sku: string | null;
   readonly quantity: Quantity | null;
   readonly fulfilledQuantity: Quantity | null;
@@ -162,9 +164,32 @@ export interface Tracking {
   readonly isReturn: boolean;
 }
 
+/** A line that went in a parcel. */
+export interface ParcelLine {
+  readonly lineId: string | null;
+  /** The fulfillment order line (its `lineNumber`). */
+  readonly lineNumber: string | null;
+  readonly sku: string | null;
+  readonly quantity: Quantity | null;
+  readonly batchNumber: string | null;
+}
+
+/** One parcel (or other fulfillment) of a fulfillment order. */
+export interface Parcel {
+  readonly parcelId: string | null;
+  readonly reference: string | null;
+  readonly carrier: string | null;
+  readonly trackingNumber: string | null;
+  readonly trackingUrl: string | null;
+  readonly isReturn: boolean;
+  readonly lines: readonly ParcelLine[];
+}
+
 /** A delivery order, an Ongoing warehouse order or a transfer order (domain `fulfillment`). */
 export interface FulfillmentOrder {
   readonly fulfillmentOrderId: string;
+  /** The customer order it fulfils, where the provider names it. */
+  readonly orderId: string | null;
   readonly kind: 'OUTBOUND' | 'TRANSFER' | 'UNKNOWN';
   readonly orderNumber: string | null;
   readonly reference: string | null;
@@ -177,6 +202,8 @@ export interface FulfillmentOrder {
   readonly shipTo: Address | null;
   readonly lines: readonly FulfillmentLine[];
   readonly tracking: readonly Tracking[];
+  /** The parcels sent, each with the lines that went in it. */
+  readonly parcels: readonly Parcel[];
   readonly expectedAt: string | null;
   readonly shippedAt: string | null;
 }
@@ -184,6 +211,9 @@ export interface FulfillmentOrder {
 /** A line of a shipment. */
 export interface ShipmentLine {
   readonly lineId: string | null;
+  /** The fulfillment order line it ships. */
+  readonly fulfillmentLineId: string | null;
+  readonly orderLineNumber: string | null;
   readonly orderLineId: string | null;
   readonly sku: string | null;
   readonly stockReferenceId: string | null;
@@ -208,6 +238,9 @@ export interface Shipment {
   readonly trackingNumber: string | null;
   readonly trackingUrl: string | null;
   readonly shippingMethod: string | null;
+  readonly carrier: string | null;
+  /** The fulfillment order it ships, where the provider names it. */
+  readonly fulfillmentOrderId: string | null;
   readonly shipTo: Address | null;
   readonly lines: readonly ShipmentLine[];
   readonly events: readonly ShipmentEventEntry[];

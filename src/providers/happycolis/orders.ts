@@ -10,6 +10,8 @@ import type {
   FulfillmentOrder,
   Order,
   OrderLine,
+  Parcel,
+  ParcelLine,
   Shipment,
   ShipmentEventEntry,
   ShipmentLine,
@@ -67,16 +69,21 @@ export function orderData(id: string, body: Fields): Order {
   };
 }
 
+/** A fulfillment line's own number: delivery order lines, then transfer order lines, typos too. */
+function lineNumberOf(line: Fields): string | null {
+  return firstText(
+    line.delivery_order_line_number,
+    line.delievery_order_line_number,
+    line.transfer_line_number,
+    line.trabsfer_line_number,
+  );
+}
+
 function fulfillmentLine(line: Fields): FulfillmentLine {
   return {
     lineId: text(line.id),
-    // Delivery order lines, then transfer order lines; each with the docs' typo'd spelling too.
-    lineNumber: firstText(
-      line.delivery_order_line_number,
-      line.delievery_order_line_number,
-      line.transfer_line_number,
-      line.trabsfer_line_number,
-    ),
+    lineNumber: lineNumberOf(line),
+    orderLineNumber: text(line.order_line_number),
     // The HappyColis stock reference, its SKU-like code.
     sku: text(line.reference),
     quantity: count(line.quantity),
@@ -111,6 +118,39 @@ function trackingList(body: Fields): readonly Tracking[] {
 }
 
 /**
+ * The lines a fulfillment sent. The docs nest a fulfillment's `lines` once
+ * more (entries with their own `lines`); both levels are read, leaves kept.
+ */
+function parcelLines(entries: unknown): ParcelLine[] {
+  return records(entries).flatMap((entry) => {
+    const nested = records(entry.lines);
+    if (nested.length > 0) return parcelLines(nested);
+    return [
+      {
+        lineId: text(entry.id),
+        lineNumber: lineNumberOf(entry),
+        sku: text(entry.reference),
+        quantity: count(entry.quantity),
+        batchNumber: text(entry.batch_number),
+      },
+    ];
+  });
+}
+
+/** A delivery order's `fulfillments[]`: each a parcel with its tracking and lines. */
+function parcelsOf(body: Fields): Parcel[] {
+  return records(body.fulfillments).map((fulfillment) => ({
+    parcelId: text(fulfillment.id),
+    reference: text(fulfillment.reference),
+    carrier: text(fulfillment.carrier),
+    trackingNumber: text(fulfillment.tracking_number),
+    trackingUrl: text(fulfillment.tracking_url),
+    isReturn: text(fulfillment.type)?.trim().toUpperCase() === 'RETURN',
+    lines: parcelLines(fulfillment.lines),
+  }));
+}
+
+/**
  * A delivery order (`OUTBOUND`) or transfer order (`TRANSFER`). `reference`
  * is the merchant's own number: a delivery order's `invoice_number` (the
  * docs: "your order number if applicable") or a transfer order's
@@ -125,6 +165,8 @@ export function fulfillmentOrderData(
   const state = text(body.state);
   return {
     fulfillmentOrderId: id,
+    // Not in the docs' examples; read when it comes.
+    orderId: firstText(body.order_id, body.orderId),
     kind,
     orderNumber: text(body.order_number),
     reference: firstText(body.invoice_number, body.supplier_reference),
@@ -136,19 +178,22 @@ export function fulfillmentOrderData(
     shipTo: address(body.delivery_address),
     lines: records(body.lines).map(fulfillmentLine),
     tracking: trackingList(body),
+    parcels: parcelsOf(body),
     expectedAt: text(body.expected_at),
     shippedAt: text(body.shipped_at),
   };
 }
 
 /**
- * A shipment detail. Its delivery order line (`delivery_order_line_id`, or
- * the docs' `delievery_order_line_id`) has no canonical field: `orderLineId`
- * is the customer order's line, a different id space.
+ * A shipment detail: its delivery order line (`delivery_order_line_id`, or
+ * the docs' `delievery_order_line_id`) and its customer order line
+ * (`order_line_id`, `order_line_number`), different id spaces.
  */
 function shipmentLine(detail: Fields): ShipmentLine {
   return {
     lineId: text(detail.id),
+    fulfillmentLineId: firstText(detail.delivery_order_line_id, detail.delievery_order_line_id),
+    orderLineNumber: text(detail.order_line_number),
     orderLineId: text(detail.order_line_id),
     sku: text(detail.reference),
     stockReferenceId: text(detail.stock_reference_id),
@@ -178,6 +223,9 @@ export function shipmentData(id: string, body: Fields, action: string): Shipment
     trackingUrl: text(body.tracking_url),
     // Camel case in the docs, unlike the family's other fields; the snake case spelling is read too.
     shippingMethod: firstText(body.shippingMethodName, body.shipping_method_name),
+    // Neither is in the docs' example; read when they come.
+    carrier: firstText(body.carrier, body.carrier_name),
+    fulfillmentOrderId: firstText(body.delivery_order_id, body.deliveryOrderId),
     shipTo: address(body.delivery_address),
     lines: records(body.details).map(shipmentLine),
     events: records(body.events).map(shipmentEvent),

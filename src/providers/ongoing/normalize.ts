@@ -8,7 +8,7 @@
  * providerPayload.
  */
 import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
-import type { FulfillmentOrder, Tracking } from '../../canonical/model.ts';
+import type { FulfillmentOrder, Parcel, Tracking } from '../../canonical/model.ts';
 import type {
   DetectedEvent,
   NormalizationFailure,
@@ -102,6 +102,7 @@ function fulfillmentOrder(
 ): FulfillmentOrder {
   return {
     fulfillmentOrderId: orderId,
+    orderId: null,
     kind: 'OUTBOUND',
     orderNumber: text(message.orderNumber),
     reference: null,
@@ -112,6 +113,7 @@ function fulfillmentOrder(
     shipTo: null,
     lines: [],
     tracking: distinct([...orderTracking(message.tracking), ...parcelTracking(message.parcels)]),
+    parcels: records(message.parcels).map(parcel),
     expectedAt: null,
     shippedAt: null,
   };
@@ -148,6 +150,20 @@ function parcelTracking(parcels: unknown): Tracking[] {
     const url = isRecord(parcel.tracking) ? text(parcel.tracking.trackingUrl) : null;
     return tracking(text(parcel.parcelNumber), url, parcel.isReturnParcel === true);
   });
+}
+
+/** An Ongoing parcel: its id and number; the payload says nothing of its lines. */
+function parcel(entry: Record<string, unknown>): Parcel {
+  const url = isRecord(entry.tracking) ? text(entry.tracking.trackingUrl) : null;
+  return {
+    parcelId: text(entry.id),
+    reference: text(entry.parcelNumber),
+    carrier: null,
+    trackingNumber: text(entry.parcelNumber),
+    trackingUrl: url,
+    isReturn: entry.isReturnParcel === true,
+    lines: [],
+  };
 }
 
 /** A tracking entry, or none when it would say nothing. */

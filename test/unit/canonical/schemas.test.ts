@@ -69,6 +69,7 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
   },
   fulfillment: {
     fulfillmentOrderId: 'do1',
+    orderId: 'o1',
     kind: 'OUTBOUND',
     orderNumber: 'R-1',
     reference: null,
@@ -82,6 +83,7 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
       {
         lineId: 'l1',
         lineNumber: null,
+        orderLineNumber: '1',
         sku: 'SKU',
         quantity,
         fulfilledQuantity: quantity,
@@ -90,6 +92,17 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
       },
     ],
     tracking: [{ carrier: 'DHL', trackingNumber: '123', trackingUrl: null, isReturn: false }],
+    parcels: [
+      {
+        parcelId: 'p1',
+        reference: null,
+        carrier: 'DHL',
+        trackingNumber: '123',
+        trackingUrl: null,
+        isReturn: false,
+        lines: [{ lineId: 'l1', lineNumber: '1', sku: 'SKU', quantity, batchNumber: null }],
+      },
+    ],
     expectedAt: null,
     shippedAt: null,
   },
@@ -101,10 +114,14 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
     trackingNumber: '123',
     trackingUrl: null,
     shippingMethod: null,
+    carrier: 'DHL',
+    fulfillmentOrderId: 'do1',
     shipTo: address,
     lines: [
       {
         lineId: 'd1',
+        fulfillmentLineId: 'l1',
+        orderLineNumber: '1',
         orderLineId: null,
         sku: 'SKU',
         stockReferenceId: null,

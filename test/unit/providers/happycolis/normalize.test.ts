@@ -298,6 +298,7 @@ describe('delivery orders', () => {
     const event = normalizedFixture('delivery-order/created', 'body-delivery-order.json');
     expect(event.data).toEqual({
       fulfillmentOrderId: 'DELIVERY_ORDER_ID',
+      orderId: null,
       kind: 'OUTBOUND',
       orderNumber: 'DELIVERY_ORDER_REFERENCE',
       reference: 'YOUR_ORDER_NUMBER_IF_APPLICABLE',
@@ -311,6 +312,8 @@ describe('delivery orders', () => {
         {
           lineId: 'DELIVERY_ORDER_LINE_ID',
           lineNumber: 'DELIVERY_ORDER_LINE_NUMBER',
+          // Joins the customer order's line.
+          orderLineNumber: 'optional reference to order line number',
           sku: 'HAPPY_COLIS_STOCK_REFERENCE',
           quantity: { value: '2', unit: 'EA' },
           fulfilledQuantity: { value: '1', unit: 'EA' },
@@ -324,6 +327,26 @@ describe('delivery orders', () => {
           trackingNumber: 'TRACKING_NUMBER',
           trackingUrl: 'TRACKING_URL',
           isReturn: false,
+        },
+      ],
+      // The fulfillment with the lines that went in it (the docs nest them once more).
+      parcels: [
+        {
+          parcelId: 'FULFILLMENT_ID',
+          reference: 'FULFILLMENT_REFERENCE',
+          carrier: 'CARRIER_NAME',
+          trackingNumber: 'TRACKING_NUMBER',
+          trackingUrl: 'TRACKING_URL',
+          isReturn: false,
+          lines: [
+            {
+              lineId: 'FULFILLMENT_LINE_ID',
+              lineNumber: 'DELIVERY_ORDER_LINE_NUMBER',
+              sku: 'HAPPY_COLIS_STOCK_REFERENCE',
+              quantity: { value: '2', unit: 'EA' },
+              batchNumber: 'optional requested batch number',
+            },
+          ],
         },
       ],
       expectedAt: null,
@@ -424,6 +447,7 @@ describe('transfer orders', () => {
     const event = normalizedFixture('transfer-order/created', 'body-transfer-order.json');
     expect(event.data).toEqual({
       fulfillmentOrderId: 'DELIVERY_ORDER_ID',
+      orderId: null,
       kind: 'TRANSFER',
       orderNumber: null,
       reference: 'YOUR_SUPPLIER_ORDER_NUMBER_IF_APPLICABLE',
@@ -437,6 +461,7 @@ describe('transfer orders', () => {
         {
           lineId: 'TRANSFER_ORDER_LINE_ID',
           lineNumber: 'DELIVERY_ORDER_LINE_NUMBER',
+          orderLineNumber: null,
           sku: 'HAPPY_COLIS_STOCK_REFERENCE',
           quantity: { value: '2', unit: 'EA' },
           fulfilledQuantity: { value: '1', unit: 'EA' },
@@ -450,6 +475,25 @@ describe('transfer orders', () => {
           trackingNumber: 'TRACKING_NUMBER',
           trackingUrl: null,
           isReturn: false,
+        },
+      ],
+      parcels: [
+        {
+          parcelId: 'FULFILLMENT_ID',
+          reference: 'FULFILLMENT_REFERENCE',
+          carrier: null,
+          trackingNumber: null,
+          trackingUrl: null,
+          isReturn: false,
+          lines: [
+            {
+              lineId: 'FULFILLMENT_LINE_ID',
+              lineNumber: 'TRANSFER_ORDER_LINE_NUMBER',
+              sku: 'HAPPY_COLIS_STOCK_REFERENCE',
+              quantity: { value: '2', unit: 'EA' },
+              batchNumber: 'optional requested batch number',
+            },
+          ],
         },
       ],
       expectedAt: '2023-12-08T13:56:00',
@@ -551,10 +595,15 @@ describe('shipments', () => {
       trackingNumber: 'TRACKING_NUMBER',
       trackingUrl: 'TRACKING_URL',
       shippingMethod: 'SHIPPING_METHOD_NAME',
+      carrier: null,
+      fulfillmentOrderId: null,
       shipTo: JOHN_DOE_NO_CONTACT,
       lines: [
         {
           lineId: 'SHIPPING_DETAIL_ID',
+          // The delivery order's line and the customer order's: both joinable.
+          fulfillmentLineId: 'optional reference to delivery order line number',
+          orderLineNumber: 'optional reference to order line number',
           orderLineId: 'optional reference to order line id',
           sku: 'HAPPY_COLIS_STOCK_REFERENCE',
           stockReferenceId: 'stock_refernce_id',
@@ -603,10 +652,14 @@ describe('shipments', () => {
       trackingNumber: '6A12345678901',
       trackingUrl: null,
       shippingMethod: 'Colissimo Domicile',
+      carrier: null,
+      fulfillmentOrderId: null,
       shipTo: null,
       lines: [
         {
           lineId: 'SD-1',
+          fulfillmentLineId: 'DOL-9',
+          orderLineNumber: null,
           orderLineId: null,
           sku: 'MUG-WHITE',
           stockReferenceId: 'SR-311',
@@ -615,6 +668,8 @@ describe('shipments', () => {
         },
         {
           lineId: 'SD-2',
+          fulfillmentLineId: 'DOL-10',
+          orderLineNumber: null,
           orderLineId: 'OL-2',
           sku: 'MUG-BLACK',
           stockReferenceId: null,

@@ -74,6 +74,7 @@ function expectCanonical(event: NormalizedEvent): void {
 /** What every docs-example fixture becomes, but for the status. */
 const DOCS_ORDER: Omit<FulfillmentOrder, 'status' | 'providerStatus'> = {
   fulfillmentOrderId: '0',
+  orderId: null,
   kind: 'OUTBOUND',
   orderNumber: 'string',
   reference: null,
@@ -84,6 +85,16 @@ const DOCS_ORDER: Omit<FulfillmentOrder, 'status' | 'providerStatus'> = {
   lines: [],
   // Two tracking entries and two parcels, all "string": one distinct entry.
   tracking: [{ carrier: null, trackingNumber: 'string', trackingUrl: 'string', isReturn: false }],
+  // Each parcel with its id: lines are not in the payload.
+  parcels: [0, 1].map(() => ({
+    parcelId: '0',
+    reference: 'string',
+    carrier: null,
+    trackingNumber: 'string',
+    trackingUrl: 'string',
+    isReturn: false,
+    lines: [],
+  })),
   expectedAt: null,
   shippedAt: null,
 };
@@ -181,6 +192,7 @@ describe('Ongoing normalizer: field by field', () => {
   it('reads ids and numbers sent as strings, and a parcel repeating the waybill once', () => {
     expect(normalize(fixture('messy-numbers-as-strings.json'), 'order.picked').data).toEqual({
       fulfillmentOrderId: '120455',
+      orderId: null,
       kind: 'OUTBOUND',
       orderNumber: 'SO-2024-0042',
       reference: null,
@@ -197,6 +209,18 @@ describe('Ongoing normalizer: field by field', () => {
           trackingNumber: '00370712345678901234',
           trackingUrl: 'https://tracking.example.com/?id=00370712345678901234',
           isReturn: false,
+        },
+      ],
+      // The parcel keeps its id, which the tracking list cannot.
+      parcels: [
+        {
+          parcelId: '5511',
+          reference: '00370712345678901234',
+          carrier: null,
+          trackingNumber: '00370712345678901234',
+          trackingUrl: 'https://tracking.example.com/?id=00370712345678901234',
+          isReturn: false,
+          lines: [],
         },
       ],
       expectedAt: null,
