@@ -5,28 +5,31 @@
  * HappyColis documents only one state value (`OPENED`) and otherwise names
  * what happened in the event type (`delivery-order/picked`,
  * `shipment/in-transit`…). So one vocabulary serves both: a body `state` and
- * an action are read as the same word (upper case, `-` and blanks as `_`),
- * and the body's `state` wins when it is a word of the table, as it is the
- * entity's status at sending time; otherwise the action decides; otherwise
- * the status is UNKNOWN and the provider's state still travels as
- * `providerStatus`.
+ * an action are read as the same word (upper case, `-` and blanks as `_`).
+ *
+ * The rule when they disagree: the event type decides. Its own examples
+ * carry `"state": "OPENED"` on every event, so a body's state may lag
+ * behind what the event says happened. An event whose action states no
+ * status (`updated`, `fulfillment-created`) is UNKNOWN: it does not change
+ * the status a consumer holds (the same order is not OPEN again on the
+ * update after it shipped); its body's state still travels as
+ * `providerStatus`. A `created` entity is OPEN, or what its state says when
+ * that is a known word (an order created already released, say).
  *
  * Choices where HappyColis does not say:
  * - `integrated` / `accepted` → RELEASED: the warehouse has taken the order
  *   into its system and agreed to fulfil it (Ongoing's "Released"); neither
  *   event says stock was reserved, which ALLOCATED would claim.
- * - `completed` → DELIVERED, for delivery orders and transfer orders alike:
- *   a completed transfer has arrived into its warehouse. COLLECTED means a
- *   carrier picked the goods up, a step before arrival, so it would understate.
+ * - `completed` → FULFILLED: the warehouse finished its part; nothing says a
+ *   parcel arrived (DELIVERED is the shipment's to say).
  * - `info-received` / `created` (shipments) → OPEN: the carrier knows of the
  *   parcel but does not have it yet.
- * - `in-transit`, `out-for-delivery`, `attempt-failed`,
- *   `available-for-pickup` → SHIPPED: the parcel is with the carrier (or its
- *   pickup point) and not yet delivered.
- * - `delivered-to-sender` / `returned-to-sender` → RETURNED.
- * - `expired` (the docs: lost) → ERROR.
- * - `updated` and `fulfillment-created` say nothing of the status (a
- *   fulfillment may be partial), so without a known state they give UNKNOWN.
+ * - the carrier's steps are their own: IN_TRANSIT, OUT_FOR_DELIVERY,
+ *   DELIVERY_ATTEMPT_FAILED, AVAILABLE_FOR_PICKUP.
+ * - `returned-to-sender` → RETURNING (on its way back), `delivered-to-sender`
+ *   → RETURNED (back).
+ * - `expired` (the docs: lost) → LOST; `rejected` → REJECTED;
+ *   `integration-error` → EXCEPTION.
  */
 import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
 
@@ -47,28 +50,30 @@ export const HAPPYCOLIS_STATUSES: ReadonlyMap<string, FulfillmentStatus> = new M
   ['PICKING', 'PICKING'],
   ['PICKED', 'PICKED'],
   ['PACKED', 'PACKED'],
+  ['COMPLETED', 'FULFILLED'],
+  ['FULFILLED', 'FULFILLED'],
   // With the carrier.
   ['SHIPPED', 'SHIPPED'],
-  ['IN_TRANSIT', 'SHIPPED'],
-  ['OUT_FOR_DELIVERY', 'SHIPPED'],
-  ['ATTEMPT_FAILED', 'SHIPPED'],
-  ['AVAILABLE_FOR_PICKUP', 'SHIPPED'],
   ['COLLECTED', 'COLLECTED'],
+  ['IN_TRANSIT', 'IN_TRANSIT'],
+  ['OUT_FOR_DELIVERY', 'OUT_FOR_DELIVERY'],
+  ['ATTEMPT_FAILED', 'DELIVERY_ATTEMPT_FAILED'],
+  ['AVAILABLE_FOR_PICKUP', 'AVAILABLE_FOR_PICKUP'],
   // Arrived.
   ['DELIVERED', 'DELIVERED'],
-  ['COMPLETED', 'DELIVERED'],
   // Came back.
-  ['RETURNED', 'RETURNED'],
-  ['RETURNED_TO_SENDER', 'RETURNED'],
+  ['RETURNED_TO_SENDER', 'RETURNING'],
+  ['RETURNING', 'RETURNING'],
   ['DELIVERED_TO_SENDER', 'RETURNED'],
-  // Ended early.
+  ['RETURNED', 'RETURNED'],
+  // Ended otherwise.
+  ['EXPIRED', 'LOST'],
+  ['LOST', 'LOST'],
+  ['REJECTED', 'REJECTED'],
   ['CANCELED', 'CANCELLED'],
   ['CANCELLED', 'CANCELLED'],
-  // Failed.
-  ['ERROR', 'ERROR'],
-  ['REJECTED', 'ERROR'],
-  ['INTEGRATION_ERROR', 'ERROR'],
-  ['EXPIRED', 'ERROR'],
+  ['INTEGRATION_ERROR', 'EXCEPTION'],
+  ['ERROR', 'EXCEPTION'],
 ]);
 
 /** A state or action as a table word: `in-transit` and ` In Transit` both read IN_TRANSIT. */
@@ -80,29 +85,20 @@ function word(value: string): string {
 }
 
 /**
- * The canonical status of a delivery order, transfer order or shipment.
- *
- * An event whose action is a status (`picked`, `shipped`, `delivered`…)
- * says what just happened, so the action decides: the provider's own
- * examples carry `"state": "OPENED"` on every event, and a body's state may
- * lag behind the event. Actions that are no status (`created`, `updated`,
- * `fulfillment-created`) leave it to the body's state when it is known.
+ * The canonical status of a delivery order, transfer order or shipment: the
+ * action's when it names one; for `created`, the body's state when known,
+ * else OPEN; UNKNOWN for an action that states no status (see above).
  *
  * @param state - the body's `state`, as sent (null when absent).
  * @param action - the event type's action, e.g. `integration-error`.
  */
 export function happycolisStatus(state: string | null, action: string): FulfillmentStatus {
   const actionWord = word(action);
-  const fromAction = HAPPYCOLIS_STATUSES.get(actionWord);
+  if (NO_STATUS_ACTIONS.has(actionWord)) return 'UNKNOWN';
   const fromState = state === null ? undefined : HAPPYCOLIS_STATUSES.get(word(state));
-  return NO_STATUS_ACTIONS.has(actionWord)
-    ? (fromState ?? fromAction ?? 'UNKNOWN')
-    : (fromAction ?? fromState ?? 'UNKNOWN');
+  if (actionWord === 'CREATED') return fromState ?? 'OPEN';
+  return HAPPYCOLIS_STATUSES.get(actionWord) ?? 'UNKNOWN';
 }
 
 /** Actions that say something happened to the entity, not which status it is in now. */
-const NO_STATUS_ACTIONS: ReadonlySet<string> = new Set([
-  'CREATED',
-  'UPDATED',
-  'FULFILLMENT_CREATED',
-]);
+const NO_STATUS_ACTIONS: ReadonlySet<string> = new Set(['UPDATED', 'FULFILLMENT_CREATED']);

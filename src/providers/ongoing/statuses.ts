@@ -7,9 +7,9 @@
 import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
 import { isFulfillmentStatus } from '../../canonical/fulfillment-status.ts';
 
-/** Ongoing's standard statuses: 150 Error … 1000 Cancelled. */
+/** Ongoing's standard statuses: 150 Error (an exception to look at) … 1000 Cancelled. */
 export const DEFAULT_ONGOING_STATUSES: ReadonlyMap<number, FulfillmentStatus> = new Map([
-  [150, 'ERROR'],
+  [150, 'EXCEPTION'],
   [200, 'OPEN'],
   [300, 'RELEASED'],
   [320, 'ALLOCATED'],

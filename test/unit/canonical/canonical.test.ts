@@ -224,7 +224,7 @@ describe('toDecimalString', () => {
 });
 
 describe('fulfillment statuses', () => {
-  it('are the closed list the issue names', () => {
+  it('are one closed list in lifecycle order, with the carrier steps each their own', () => {
     expect(FULFILLMENT_STATUSES).toEqual([
       'OPEN',
       'RELEASED',
@@ -232,12 +232,20 @@ describe('fulfillment statuses', () => {
       'PICKING',
       'PICKED',
       'PACKED',
+      'FULFILLED',
       'SHIPPED',
       'COLLECTED',
+      'IN_TRANSIT',
+      'OUT_FOR_DELIVERY',
+      'AVAILABLE_FOR_PICKUP',
+      'DELIVERY_ATTEMPT_FAILED',
       'DELIVERED',
+      'RETURNING',
       'RETURNED',
+      'LOST',
+      'REJECTED',
       'CANCELLED',
-      'ERROR',
+      'EXCEPTION',
       'UNKNOWN',
     ]);
     expect(isFulfillmentStatus('PICKED')).toBe(true);

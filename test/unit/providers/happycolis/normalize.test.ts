@@ -360,7 +360,8 @@ describe('delivery orders', () => {
       'body-delivery-order-numbers-as-strings.json',
     );
     expect(event.data).toMatchObject({
-      status: 'OPEN',
+      // An update states no status; its body's state is kept as sent.
+      status: 'UNKNOWN',
       providerStatus: 'OPENED',
       shipTo: null,
       tracking: [],
@@ -539,21 +540,21 @@ describe('fulfillment status', () => {
     ['delivery-order/created', 'OPEN'],
     ['delivery-order/updated', 'UNKNOWN'],
     ['delivery-order/fulfillment-created', 'UNKNOWN'],
-    ['delivery-order/completed', 'DELIVERED'],
+    ['delivery-order/completed', 'FULFILLED'],
     ['delivery-order/integrated', 'RELEASED'],
-    ['delivery-order/integration-error', 'ERROR'],
+    ['delivery-order/integration-error', 'EXCEPTION'],
     ['delivery-order/accepted', 'RELEASED'],
-    ['delivery-order/rejected', 'ERROR'],
+    ['delivery-order/rejected', 'REJECTED'],
     ['delivery-order/picked', 'PICKED'],
     ['delivery-order/packed', 'PACKED'],
     ['delivery-order/shipped', 'SHIPPED'],
     ['transfer-order/created', 'OPEN'],
     ['transfer-order/updated', 'UNKNOWN'],
     ['transfer-order/opened', 'OPEN'],
-    ['transfer-order/completed', 'DELIVERED'],
+    ['transfer-order/completed', 'FULFILLED'],
     ['transfer-order/fulfillment-created', 'UNKNOWN'],
     ['transfer-order/accepted', 'RELEASED'],
-    ['transfer-order/rejected', 'ERROR'],
+    ['transfer-order/rejected', 'REJECTED'],
   ];
 
   it.each(byAction)('%s without a state → %s', (type, status) => {
@@ -564,18 +565,19 @@ describe('fulfillment status', () => {
 
   it.each([
     ['OPENED', 'delivery-order/shipped', 'SHIPPED'],
-    ['PICKED', 'delivery-order/updated', 'PICKED'],
-    ['PACKED', 'delivery-order/updated', 'PACKED'],
+    // An update states no status, whatever its body's state: the event type decides.
+    ['OPENED', 'delivery-order/updated', 'UNKNOWN'],
+    ['PICKED', 'delivery-order/updated', 'UNKNOWN'],
+    ['COMPLETED', 'delivery-order/fulfillment-created', 'UNKNOWN'],
     ['SHIPPED', 'delivery-order/created', 'SHIPPED'],
-    ['COMPLETED', 'delivery-order/updated', 'DELIVERED'],
-    ['DELIVERED', 'delivery-order/updated', 'DELIVERED'],
-    ['CANCELED', 'delivery-order/updated', 'CANCELLED'],
-    ['cancelled', 'transfer-order/updated', 'CANCELLED'],
-    ['REJECTED', 'delivery-order/updated', 'ERROR'],
-    ['ERROR', 'transfer-order/updated', 'ERROR'],
-    ['integration-error', 'delivery-order/updated', 'ERROR'],
+    ['COMPLETED', 'delivery-order/created', 'FULFILLED'],
+    ['CANCELED', 'delivery-order/created', 'CANCELLED'],
+    ['cancelled', 'transfer-order/created', 'CANCELLED'],
+    ['REJECTED', 'delivery-order/created', 'REJECTED'],
+    ['ERROR', 'transfer-order/created', 'EXCEPTION'],
+    ['integration-error', 'delivery-order/created', 'EXCEPTION'],
     ['ON_HOLD', 'delivery-order/picked', 'PICKED'],
-    ['ON_HOLD', 'delivery-order/updated', 'UNKNOWN'],
+    ['ON_HOLD', 'delivery-order/created', 'OPEN'],
   ])('state %s on %s → %s, the state as sent kept', (state, type, status) => {
     const body = withFields(fixture(route(type).body), { state });
     const event = normalized(message(type, body), type);
@@ -625,14 +627,14 @@ describe('shipments', () => {
   it.each([
     ['shipment/created', 'OPEN'],
     ['shipment/info-received', 'OPEN'],
-    ['shipment/in-transit', 'SHIPPED'],
-    ['shipment/out-for-delivery', 'SHIPPED'],
-    ['shipment/attempt-failed', 'SHIPPED'],
-    ['shipment/available-for-pickup', 'SHIPPED'],
+    ['shipment/in-transit', 'IN_TRANSIT'],
+    ['shipment/out-for-delivery', 'OUT_FOR_DELIVERY'],
+    ['shipment/attempt-failed', 'DELIVERY_ATTEMPT_FAILED'],
+    ['shipment/available-for-pickup', 'AVAILABLE_FOR_PICKUP'],
     ['shipment/delivered', 'DELIVERED'],
     ['shipment/delivered-to-sender', 'RETURNED'],
-    ['shipment/returned-to-sender', 'RETURNED'],
-    ['shipment/expired', 'ERROR'],
+    ['shipment/returned-to-sender', 'RETURNING'],
+    ['shipment/expired', 'LOST'],
   ])('%s without a state → %s', (type, status) => {
     const body = withFields(fixture('body-shipment.json'), { state: undefined });
     const event = normalized(message(type, body), type);
@@ -646,7 +648,7 @@ describe('shipments', () => {
     );
     expect(event.data).toEqual({
       shipmentId: 'SHP-8841',
-      status: 'SHIPPED',
+      status: 'IN_TRANSIT',
       providerStatus: 'IN_TRANSIT',
       reference: 'SHP-8841',
       trackingNumber: '6A12345678901',

@@ -308,7 +308,7 @@ describe('Ongoing normalizer: status table', () => {
 
   it.each([
     [' 1000 ', 'CANCELLED', '1000'],
-    ['0150', 'ERROR', '150'],
+    ['0150', 'EXCEPTION', '150'],
     ['Open', 'UNKNOWN', 'Open'],
     [400.5, 'UNKNOWN', '400.5'],
     [null, 'UNKNOWN', null],

@@ -8,7 +8,7 @@ import {
 describe('Ongoing status table', () => {
   it('maps the standard statuses as documented', () => {
     expect(Object.fromEntries(DEFAULT_ONGOING_STATUSES)).toEqual({
-      150: 'ERROR',
+      150: 'EXCEPTION',
       200: 'OPEN',
       300: 'RELEASED',
       320: 'ALLOCATED',
