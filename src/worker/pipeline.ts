@@ -443,6 +443,9 @@ function domainRecord(
       ce_type: event.type,
       ce_time: event.time,
       ce_subject: event.subject,
+      // CloudEvents' partitioning extension: what keeps one entity in order.
+      ce_partitionkey: subject,
+      ...(tenant === null ? {} : { ce_tenant: tenant }),
       'content-type': DOMAIN_CONTENT_TYPE,
       ...(staleSeconds === undefined ? {} : { [STALE_HEADER]: String(staleSeconds) }),
     },

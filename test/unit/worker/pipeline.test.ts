@@ -208,6 +208,15 @@ describe('the tenant', () => {
     expect(eventOf({ org: null }).id).not.toBe(victim.id);
   });
 
+  it('travels as the CloudEvents extension ce_tenant, left out when unknown', () => {
+    const tenantHeader = (body: object) => {
+      const output = transform(raw({ type: 'place/opened', id: 'L1', ...body }), config);
+      return output.kind === 'domain' ? output.headers.ce_tenant : 'dead-lettered';
+    };
+    expect(tenantHeader({ org: 'org-9' })).toBe('org-9');
+    expect(tenantHeader({ org: null })).toBeUndefined();
+  });
+
   it('stays one segment of the subject whatever it holds', () => {
     expect(eventOf({ org: 'a/b%c' }).subject).toBe('happycolis/a%2Fb%25c/location/L1');
   });
@@ -299,6 +308,8 @@ describe('transform', () => {
       ce_type: 'location.opened',
       ce_time: '2023-12-08T12:56:00.000Z',
       ce_subject: 'happycolis/org-1/location/L1',
+      ce_partitionkey: 'happycolis/org-1/location/L1',
+      ce_tenant: 'org-1',
       'content-type': 'application/avro',
     });
   });
