@@ -188,6 +188,8 @@ export interface Parcel {
 /** A delivery order, an Ongoing warehouse order or a transfer order (domain `fulfillment`). */
 export interface FulfillmentOrder {
   readonly fulfillmentOrderId: string;
+  /** Whose goods these are within the tenant (Ongoing's goods owner). */
+  readonly goodsOwnerId: string | null;
   /** The customer order it fulfils, where the provider names it. */
   readonly orderId: string | null;
   readonly kind: 'OUTBOUND' | 'TRANSFER' | 'UNKNOWN';

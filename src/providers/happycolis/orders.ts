@@ -165,6 +165,8 @@ export function fulfillmentOrderData(
   const state = text(body.state);
   return {
     fulfillmentOrderId: id,
+    // The organization is the tenant; HappyColis names no owner within it.
+    goodsOwnerId: null,
     // Not in the docs' examples; read when it comes.
     orderId: firstText(body.order_id, body.orderId),
     kind,

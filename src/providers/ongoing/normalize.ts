@@ -102,6 +102,7 @@ function fulfillmentOrder(
 ): FulfillmentOrder {
   return {
     fulfillmentOrderId: orderId,
+    goodsOwnerId: text(message.goodsOwnerId),
     orderId: null,
     kind: 'OUTBOUND',
     orderNumber: text(message.orderNumber),

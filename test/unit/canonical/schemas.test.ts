@@ -69,6 +69,7 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
   },
   fulfillment: {
     fulfillmentOrderId: 'do1',
+    goodsOwnerId: '162',
     orderId: 'o1',
     kind: 'OUTBOUND',
     orderNumber: 'R-1',

@@ -298,6 +298,7 @@ describe('delivery orders', () => {
     const event = normalizedFixture('delivery-order/created', 'body-delivery-order.json');
     expect(event.data).toEqual({
       fulfillmentOrderId: 'DELIVERY_ORDER_ID',
+      goodsOwnerId: null,
       orderId: null,
       kind: 'OUTBOUND',
       orderNumber: 'DELIVERY_ORDER_REFERENCE',
@@ -448,6 +449,7 @@ describe('transfer orders', () => {
     const event = normalizedFixture('transfer-order/created', 'body-transfer-order.json');
     expect(event.data).toEqual({
       fulfillmentOrderId: 'DELIVERY_ORDER_ID',
+      goodsOwnerId: null,
       orderId: null,
       kind: 'TRANSFER',
       orderNumber: null,

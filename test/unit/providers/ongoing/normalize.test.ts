@@ -74,6 +74,7 @@ function expectCanonical(event: NormalizedEvent): void {
 /** What every docs-example fixture becomes, but for the status. */
 const DOCS_ORDER: Omit<FulfillmentOrder, 'status' | 'providerStatus'> = {
   fulfillmentOrderId: '0',
+  goodsOwnerId: '0',
   orderId: null,
   kind: 'OUTBOUND',
   orderNumber: 'string',
@@ -192,6 +193,7 @@ describe('Ongoing normalizer: field by field', () => {
   it('reads ids and numbers sent as strings, and a parcel repeating the waybill once', () => {
     expect(normalize(fixture('messy-numbers-as-strings.json'), 'order.picked').data).toEqual({
       fulfillmentOrderId: '120455',
+      goodsOwnerId: '3',
       orderId: null,
       kind: 'OUTBOUND',
       orderNumber: 'SO-2024-0042',
