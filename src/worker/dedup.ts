@@ -30,6 +30,11 @@ export class DedupWindow {
     return this.#seen.size;
   }
 
+  /** How long an id is remembered (0: deduplication is off). */
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
   /** Whether `id` was seen within the window before `now` (ms since epoch). */
   has(id: string, now: number): boolean {
     const at = this.#seen.get(id);

@@ -188,7 +188,6 @@ interface Memory {
   readonly eventTopic: string;
   readonly deliveries: DedupWindow;
   readonly deliveryTopic: string;
-  readonly deliveryWindowMs: number;
 }
 
 /** Both windows, read back from their topics. */
@@ -203,7 +202,6 @@ async function restoreMemory(
     eventTopic: settings.dedupTopic,
     deliveries: new DedupWindow(settings.replayWindowMs, settings.replayMaxEntries),
     deliveryTopic: settings.replayTopic,
-    deliveryWindowMs: settings.replayWindowMs,
   };
   await restoreDedupWindow(
     kafka,
@@ -249,7 +247,7 @@ function replayDeadLetter(
   memory: Memory,
   eventType: string,
 ): Extract<PipelineOutput, { kind: 'dead-letter' }> {
-  const days = Math.round(memory.deliveryWindowMs / 86_400_000);
+  const days = Math.round(memory.deliveries.windowMs / 86_400_000);
   return deadLetter(
     raw,
     config,
@@ -298,12 +296,13 @@ function processBatch(
       );
       if (output.kind === 'domain') {
         const { event, contentKey } = output.record;
+        const at = now();
         const repeatsLatest =
           contentKey !== undefined &&
           (latest.has(event.subject)
             ? latest.get(event.subject) === contentKey
-            : memory.latest.isLatest(event.subject, contentKey, now()));
-        if (memory.events.has(event.id, now()) || remembered.has(event.id) || repeatsLatest) {
+            : memory.latest.isLatest(event.subject, contentKey, at));
+        if (memory.events.has(event.id, at) || remembered.has(event.id) || repeatsLatest) {
           counts.push(() => {
             metrics.workerDeduplicated.inc({ source });
             metrics.workerRecords.inc({
@@ -314,7 +313,7 @@ function processBatch(
           });
           continue;
         }
-        if (isReplay(output.record, raw, memory, deliveries, now())) {
+        if (isReplay(output.record, raw, memory, deliveries, at)) {
           output = replayDeadLetter(raw, config, memory, event.providerEventType);
         }
       }
@@ -352,7 +351,7 @@ function processBatch(
       });
       remembered.add(id);
       if (contentKey !== undefined) latest.set(subject, contentKey);
-      if (replayKey !== undefined && memory.deliveryWindowMs > 0) deliveries.add(replayKey);
+      if (replayKey !== undefined && memory.deliveries.windowMs > 0) deliveries.add(replayKey);
     }
 
     // Everything of the batch is acknowledged before its offsets are committed.
@@ -372,8 +371,8 @@ function processBatch(
         metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
       });
     }
-    await rememberAll(producer, memory, { events: remembered, deliveries, latest }, now());
     const at = now();
+    await rememberAll(producer, memory, { events: remembered, deliveries, latest }, at);
     for (const id of remembered) memory.events.remember(id, at);
     for (const key of deliveries) memory.deliveries.remember(key, at);
     for (const [subject, key] of latest) memory.latest.remember(subject, key, at);

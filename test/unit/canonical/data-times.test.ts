@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { utcData } from '../../../src/canonical/data-times.ts';
 import type { DomainData } from '../../../src/canonical/model.ts';
 import { transform } from '../../../src/worker/pipeline.ts';
+import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
 import { fixtureJson } from '../../support/fixtures.ts';
 import { pipelineDefaults } from '../../support/pipeline.ts';
 
@@ -53,7 +54,11 @@ describe('timestamps inside canonical data', () => {
 });
 
 describe('in the pipeline', () => {
-  const happycolis = (header: Record<string, unknown>, body: Record<string, unknown>) =>
+  const happycolis = (
+    header: Record<string, unknown>,
+    body: Record<string, unknown>,
+    zones: Partial<PipelineConfig> = { timeZone: 'Europe/Paris' },
+  ) =>
     transform(
       {
         topic: 'webhooks.raw.happycolis',
@@ -63,23 +68,16 @@ describe('in the pipeline', () => {
         value: Buffer.from(JSON.stringify({ header, body })),
         headers: { 'wharf-source': 'happycolis', 'wharf-received-at': '2024-02-05T10:00:00.000Z' },
       },
-      { ...pipelineDefaults(), timeZone: 'Europe/Paris' },
+      { ...pipelineDefaults(), ...zones },
     );
 
   it("reads a source's times in its own zone when it has one", () => {
     const body = fixtureJson('happycolis', 'body-delivery-order.json') as Record<string, unknown>;
     const header = { type: 'delivery-order/shipped', timestamp: '2024-02-05T10:01:00' };
-    const output = transform(
-      {
-        topic: 'webhooks.raw.happycolis',
-        partition: 0,
-        offset: '3',
-        key: null,
-        value: Buffer.from(JSON.stringify({ header, body })),
-        headers: { 'wharf-source': 'happycolis', 'wharf-received-at': '2024-02-05T10:00:00.000Z' },
-      },
-      { ...pipelineDefaults(), timeZone: 'UTC', timeZones: { happycolis: 'Asia/Tokyo' } },
-    );
+    const output = happycolis(header, body, {
+      timeZone: 'UTC',
+      timeZones: { happycolis: 'Asia/Tokyo' },
+    });
     expect(output.kind === 'domain' && output.event.time).toBe('2024-02-05T01:01:00.000Z');
   });
 
