@@ -7,7 +7,9 @@
  * Optional fields are `null` when the provider did not say (Avro's
  * `["null", T]`); money and quantities are decimal strings, never floats.
  */
+import type { CanonicalEventType } from './event-types.ts';
 import type { FulfillmentStatus } from './fulfillment-status.ts';
+import type { OrderStatus } from './order-status.ts';
 
 /** The domains, one topic each (`logistics.<domain>.v1` by default). */
 export const DOMAINS = [
@@ -26,8 +28,8 @@ export type Domain = (typeof DOMAINS)[number];
 export interface EventEnvelope<Data> {
   /** Deterministic: a redelivery of one provider event gives the same id, another event another id. */
   readonly id: string;
-  /** Canonical type, e.g. `fulfillment_order.status_changed`. */
-  readonly type: string;
+  /** Canonical type from the closed list (event-types.ts), e.g. `fulfillment_order.shipped`. */
+  readonly type: CanonicalEventType;
   readonly source: string;
   /** The credential's tenant, else the body's (HappyColis organization, Ongoing instance). */
   readonly tenant: string | null;
@@ -56,6 +58,8 @@ export interface EventEnvelope<Data> {
   readonly snapshot: boolean;
   readonly providerEventType: string;
   readonly providerEventId: string | null;
+  /** Other documents the event names: orders, invoices, purchase orders… */
+  readonly references: readonly Reference[];
   readonly data: Data;
   /** The provider message as received (JSON text), so nothing is lost. */
   readonly providerPayload: string | null;
@@ -92,14 +96,65 @@ export interface Address {
   readonly longitude: string | null;
 }
 
-/** One changed field of an update. Values are JSON text (null when absent). */
+/** What a document reference names. */
+export const REFERENCE_TYPES = [
+  'ORDER',
+  'ORDER_LINE',
+  'FULFILLMENT_ORDER',
+  'PURCHASE_ORDER',
+  'ASN',
+  'INVOICE',
+  'SHIPMENT',
+  'CUSTOMER',
+  'OTHER',
+] as const;
+
+/** A kind of document a reference names. */
+export type ReferenceType = (typeof REFERENCE_TYPES)[number];
+
+/** What each reference type names, for the docs (docs/canonical-model.md). */
+export const REFERENCE_TYPE_MEANINGS: Readonly<Record<ReferenceType, string>> = {
+  ORDER: 'A customer or sales order, by the id or number its owner gives it.',
+  ORDER_LINE: 'A line of an order.',
+  FULFILLMENT_ORDER: 'A delivery, warehouse or transfer order.',
+  PURCHASE_ORDER: 'A purchase order (a supplier order number).',
+  ASN: 'An advance shipping notice.',
+  INVOICE: 'An invoice.',
+  SHIPMENT: 'A shipment.',
+  CUSTOMER: "The customer's own reference number.",
+  OTHER: "Another kind: see the reference's qualifier.",
+};
+
+/** Another document an event names, e.g. the invoice of an order. */
+export interface Reference {
+  readonly type: ReferenceType;
+  readonly value: string;
+  /** The provider's name for it (`EXTERNAL_INVOICE_ID`, `invoice_number`). */
+  readonly qualifier: string | null;
+}
+
+/** The JSON types a changed value can have. */
+export type ChangeValueKind = 'STRING' | 'NUMBER' | 'BOOLEAN' | 'NULL' | 'OBJECT' | 'ARRAY';
+
+/**
+ * A changed value with its type: a string as is, a number as a decimal
+ * string, a boolean as `true`/`false`, an object or array as JSON text; null
+ * for NULL (the provider sent null).
+ */
+export interface ChangeValue {
+  readonly kind: ChangeValueKind;
+  readonly value: string | null;
+}
+
+/** One changed field of an update. */
 export interface Change {
   /** The provider's field path. */
   readonly path: string;
   /** The canonical field it changed (`shipFrom.city`); null when the model has none. */
   readonly field: string | null;
-  readonly oldValue: string | null;
-  readonly newValue: string | null;
+  /** Null when the side lacks the field (a value of kind NULL: it was null). */
+  readonly oldValue: ChangeValue | null;
+  readonly newValue: ChangeValue | null;
 }
 
 /** A line of an order. */
@@ -112,6 +167,7 @@ export interface OrderLine {
   readonly unitPrice: Money | null;
   readonly totalPrice: Money | null;
   readonly taxRate: string | null;
+  readonly totalPriceTaxInclusive: Money | null;
   /** How many pieces (unit EA), where the provider counts them apart from `quantity`. */
   readonly pieces: Quantity | null;
   /** Gross weight, kept apart from `quantity`. */
@@ -124,6 +180,11 @@ export interface Order {
   readonly orderNumber: string | null;
   readonly orderType: string | null;
   readonly name: string | null;
+  readonly status: OrderStatus;
+  /** The status before this event, where the provider says. */
+  readonly previousStatus: OrderStatus | null;
+  /** Why the status is what it is, where the provider says. */
+  readonly statusReason: string | null;
   readonly providerStatus: string | null;
   readonly currency: string | null;
   readonly total: Money | null;
@@ -154,6 +215,10 @@ export interface FulfillmentLine {
   readonly fulfilledQuantity: Quantity | null;
   readonly batchNumber: string | null;
   readonly limitUsageDate: string | null;
+  readonly unitPrice: Money | null;
+  readonly totalPrice: Money | null;
+  readonly totalPriceTaxInclusive: Money | null;
+  readonly taxRate: string | null;
 }
 
 /** Tracking of a parcel or shipment. */
@@ -196,6 +261,10 @@ export interface FulfillmentOrder {
   readonly orderNumber: string | null;
   readonly reference: string | null;
   readonly status: FulfillmentStatus;
+  /** The status before this event, where the provider says. */
+  readonly previousStatus: FulfillmentStatus | null;
+  /** Why the status is what it is, where the provider says (a rejection's message). */
+  readonly statusReason: string | null;
   /** The provider's status as sent (Ongoing's number as a string). */
   readonly providerStatus: string | null;
   readonly warehouse: string | null;
@@ -235,6 +304,9 @@ export interface ShipmentEventEntry {
 export interface Shipment {
   readonly shipmentId: string;
   readonly status: FulfillmentStatus;
+  readonly previousStatus: FulfillmentStatus | null;
+  /** Why the status is what it is, where the provider says (the carrier's message). */
+  readonly statusReason: string | null;
   readonly providerStatus: string | null;
   readonly reference: string | null;
   readonly trackingNumber: string | null;

@@ -10,10 +10,13 @@ import type { AuthMode } from '../providers/provider.ts';
 import type { FulfillmentStatus } from '../canonical/fulfillment-status.ts';
 import type { Domain } from '../canonical/model.ts';
 import { DOMAINS } from '../canonical/model.ts';
+import type { SubjectNameStrategy } from '../canonical/schemas.ts';
 import { isKnownZone } from '../canonical/time.ts';
 import { ongoingStatusTable } from '../providers/ongoing/statuses.ts';
 import type { OngoingEventType } from '../providers/ongoing/worker.ts';
 import { ongoingTriggerAliasTable } from '../providers/ongoing/worker.ts';
+import type { PayloadPolicy } from '../worker/provider-payload.ts';
+import { payloadWriter } from '../worker/provider-payload.ts';
 import type { KafkaSecurity, RegistrySecurity } from './security.ts';
 import {
   FILE_VARIABLES,
@@ -113,12 +116,19 @@ export interface Config {
     readonly schemaRegistryUrl: string | undefined;
     /** The registry's authentication and TLS (not read for the ingress role). */
     readonly schemaRegistry: RegistrySecurity;
+    /** How the domain schemas' subjects are named (see `SubjectNameStrategy`). */
+    readonly schemaSubjectStrategy: SubjectNameStrategy;
     readonly domainTopics: Readonly<Record<Domain, string>>;
     readonly deadLetterTopic: string;
     /** Zone of provider timestamps without an offset, for sources that set none of their own. */
     readonly timeZone: string;
     /** The zones of sources that set their own (WHARF_<SOURCE>_TIME_ZONE). */
     readonly timeZones: Readonly<Partial<Record<Source, string>>>;
+    /**
+     * What each source's events carry of the provider message
+     * (WHARF_<SOURCE>_PAYLOAD, WHARF_<SOURCE>_PAYLOAD_REDACT).
+     */
+    readonly payloads: Readonly<Record<Source, PayloadPolicy>>;
     /** Ongoing status number → canonical status (defaults plus WHARF_ONGOING_STATUS_MAP). */
     readonly ongoingStatuses: ReadonlyMap<number, FulfillmentStatus>;
     /**
@@ -197,8 +207,20 @@ function sourceSchema(source: Source) {
     [variable('CONTENT_TYPES')]: list.default(['application/json']),
     [variable('RATE_LIMIT_PER_SECOND')]: int(1).optional(),
     [variable('TIME_ZONE')]: timeZone.optional(),
+    [variable('PAYLOAD')]: z.enum(['keep', 'omit', 'redact']).default('keep'),
+    [variable('PAYLOAD_REDACT')]: list.pipe(z.array(redactionPath)).optional(),
   };
 }
+
+/** A path @pinojs/redact accepts (`body.delivery_address.email`, `body.lines[*].sku`). */
+const redactionPath = z.string().refine((path) => {
+  try {
+    payloadWriter({ mode: 'redact', paths: [path] });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a field path such as body.delivery_address.email or body.lines[*].sku');
 
 const baseSchema = z.object({
   WHARF_LOG_LEVEL: z
@@ -267,6 +289,12 @@ const workerSchema = z.object({
   WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
   SCHEMA_REGISTRY_URL: z.url().optional(),
+  // The object form makes the compiler check the values against SubjectNameStrategy's.
+  WHARF_SCHEMA_SUBJECT_STRATEGY: z
+    .enum({ topic: 'topic', 'topic-record': 'topic-record' } satisfies {
+      [S in SubjectNameStrategy]: S;
+    })
+    .default('topic'),
   WHARF_DEAD_LETTER_TOPIC: z.string().min(1).default('webhooks.dlq'),
   WHARF_PROVIDER_TIME_ZONE: timeZone.default('UTC'),
   WHARF_ONGOING_STATUS_MAP: parsedWith(ongoingStatusTable),
@@ -298,6 +326,50 @@ function replayWindowProblems(values: z.infer<typeof workerSchema>): string[] {
       ];
 }
 
+/** TopicNameStrategy gives a topic one subject, so one record type: domains cannot share a topic. */
+function sharedSubjectProblems(values: z.infer<typeof workerSchema>): string[] {
+  if (values.WHARF_SCHEMA_SUBJECT_STRATEGY !== 'topic') return [];
+  const topicOf = (domain: Domain) =>
+    (values as Record<string, unknown>)[domainTopicVariable(domain)];
+  const shared = DOMAINS.filter((domain) =>
+    DOMAINS.some((other) => other !== domain && topicOf(other) === topicOf(domain)),
+  );
+  return shared.length === 0
+    ? []
+    : [
+        `WHARF_SCHEMA_SUBJECT_STRATEGY: topic gives a topic one subject, but ${shared.join(', ')} share a topic; ` +
+          'give each domain its own topic, or set topic-record',
+      ];
+}
+
+/** Redaction needs paths, and paths need redaction: either alone is a slip. */
+function payloadProblems(source: Source, get: (setting: string) => unknown): string[] {
+  const mode = get('PAYLOAD');
+  const paths = get('PAYLOAD_REDACT') as string[] | undefined;
+  const modeVariable = sourceVariable(source, 'PAYLOAD');
+  const pathsVariable = sourceVariable(source, 'PAYLOAD_REDACT');
+  if (mode === 'redact' && (paths === undefined || paths.length === 0)) {
+    return [
+      `${pathsVariable}: required when ${modeVariable} is redact (comma-separated field paths)`,
+    ];
+  }
+  if (mode !== 'redact' && paths !== undefined && paths.length > 0) {
+    return [`${pathsVariable}: only read when ${modeVariable} is redact (it is ${String(mode)})`];
+  }
+  return [];
+}
+
+/** Each source's payload policy; the schema has checked the redaction paths. */
+function payloadsOf(perSource: Record<string, unknown>): Record<Source, PayloadPolicy> {
+  return Object.fromEntries(
+    SOURCES.map((source) => {
+      const mode = perSource[sourceVariable(source, 'PAYLOAD')] as PayloadPolicy['mode'];
+      const paths = perSource[sourceVariable(source, 'PAYLOAD_REDACT')] as string[] | undefined;
+      return [source, mode === 'redact' ? { mode, paths: paths ?? [] } : { mode }];
+    }),
+  ) as Record<Source, PayloadPolicy>;
+}
+
 const NO_REGISTRY_SECURITY: RegistrySecurity = { auth: { kind: 'none' }, tls: undefined };
 
 function workerSettings(
@@ -307,6 +379,7 @@ function workerSettings(
 ): Config['worker'] {
   return {
     rawTopics: rawTopicsOf(perSource),
+    payloads: payloadsOf(perSource),
     timeZones: Object.fromEntries(
       SOURCES.flatMap((source) => {
         const zone = perSource[sourceVariable(source, 'TIME_ZONE')];
@@ -321,6 +394,7 @@ function workerSettings(
     metricsPort: values.WHARF_WORKER_METRICS_PORT,
     schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
     schemaRegistry,
+    schemaSubjectStrategy: values.WHARF_SCHEMA_SUBJECT_STRATEGY,
     domainTopics: Object.fromEntries(
       DOMAINS.map((domain) => [
         domain,
@@ -358,6 +432,11 @@ export function loadWorkerSettings(
       ...(perSource.success ? [] : describeIssues(perSource.error, set)),
     ]);
   }
+  const sourceValues: Record<string, unknown> = perSource.data;
+  const problems = SOURCES.flatMap((source) =>
+    payloadProblems(source, (setting) => sourceValues[sourceVariable(source, setting)]),
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
   return workerSettings(parsed.data, perSource.data);
 }
 
@@ -500,6 +579,7 @@ function sourceConfig(
     const problem = tokenHeaderProblem(tokenHeader, PROVIDERS[source].ingress.forwardedHeaders);
     if (problem) issues.push(`${sourceVariable(source, 'TOKEN_HEADER')}: ${problem}`);
   }
+  if (role !== 'ingress') issues.push(...payloadProblems(source, get));
   const contentTypes = (get('CONTENT_TYPES') as string[]).map((type) => type.toLowerCase());
   const auth: SourceAuth =
     mode === 'none'
@@ -572,6 +652,7 @@ export function loadConfig(
     issues.push('SCHEMA_REGISTRY_URL: required by the worker');
   }
   if (role !== 'ingress' && worker.success) issues.push(...replayWindowProblems(worker.data));
+  if (role !== 'ingress' && worker.success) issues.push(...sharedSubjectProblems(worker.data));
   if (!base.success || !worker.success || issues.length > 0) throw new ConfigError(issues);
   const values = base.data;
   const workerValues = worker.data;

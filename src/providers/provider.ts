@@ -1,4 +1,5 @@
-import type { Domain, DomainData } from '../canonical/model.ts';
+import type { CanonicalEventType } from '../canonical/event-types.ts';
+import type { Domain, DomainData, Reference } from '../canonical/model.ts';
 import type { IdentityPart } from '../canonical/event-id.ts';
 import type { ValidationIssue } from './avro-validation.ts';
 
@@ -111,8 +112,10 @@ export interface ProviderWorker {
 export interface NormalizedEvent<D extends Domain = Domain> {
   /** The domain (and so the topic) the event belongs to. */
   readonly domain: D;
-  /** Canonical type, `<entity>.<action>`, e.g. `fulfillment_order.status_changed`. */
-  readonly type: string;
+  /** Canonical type from the closed list (event-types.ts), e.g. `fulfillment_order.shipped`. */
+  readonly type: CanonicalEventType;
+  /** Other documents the event names (none when absent). */
+  readonly references?: readonly Reference[];
   /** Entity key: `<source>/<entity>/<provider id>`; also the record key, so one entity stays in order. */
   readonly subject: string;
   readonly tenant: string | null;

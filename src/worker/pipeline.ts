@@ -9,6 +9,9 @@
  * record carrying the original bytes and headers, the stage, a stable code,
  * a message and the field path; nothing throws out of it.
  */
+import type { PayloadWriter } from './provider-payload.ts';
+import { payloadWriter } from './provider-payload.ts';
+import { cloudEventType } from '../canonical/event-types.ts';
 import type { Domain, EventEnvelope, DomainData } from '../canonical/model.ts';
 import { utcData } from '../canonical/data-times.ts';
 import { canonicalEventId } from '../canonical/event-id.ts';
@@ -56,12 +59,22 @@ export interface PipelineConfig {
    * which a replayed request would no longer be recognised as a duplicate.
    */
   readonly staleAfterMs: number;
+  /** What each source's events carry of the provider message; all of it when absent. */
+  readonly payloads?: Readonly<Partial<Record<Source, PayloadWriter>>>;
 }
+
+const keepPayload: PayloadWriter = (text) => text;
 
 /** What the pipeline takes from the worker's settings. */
 type PipelineSettings = Pick<
   Config['worker'],
-  'domainTopics' | 'deadLetterTopic' | 'timeZone' | 'timeZones' | 'rawTopics' | 'dedupWindowMs'
+  | 'domainTopics'
+  | 'deadLetterTopic'
+  | 'timeZone'
+  | 'timeZones'
+  | 'rawTopics'
+  | 'dedupWindowMs'
+  | 'payloads'
 >;
 
 /** The pipeline configuration of a deployment's worker settings. */
@@ -77,6 +90,9 @@ export function pipelineConfigOf(
     timeZones: settings.timeZones,
     rawTopics: settings.rawTopics,
     staleAfterMs: settings.dedupWindowMs,
+    payloads: Object.fromEntries(
+      Object.entries(settings.payloads).map(([source, policy]) => [source, payloadWriter(policy)]),
+    ),
   };
 }
 
@@ -340,7 +356,8 @@ function transformOrFail(raw: RawRecord, config: PipelineConfig): PipelineOutput
   if (typeof tenant !== 'string' && tenant !== null) {
     return deadLetter(raw, config, tenant, detected.eventType);
   }
-  return domainRecord(raw, config, { source, tenant, detected, normalized, payload: parsed.text });
+  const payload = (config.payloads?.[source] ?? keepPayload)(parsed.text, parsed.message);
+  return domainRecord(raw, config, { source, tenant, detected, normalized, payload });
 }
 
 /**
@@ -382,7 +399,7 @@ interface Routed {
   readonly detected: DetectedEvent;
   readonly normalized: Exclude<ReturnType<Normalizer>, { code: string }>;
   /** The raw body as text. */
-  readonly payload: string;
+  readonly payload: string | null;
 }
 
 function domainRecord(
@@ -427,6 +444,7 @@ function domainRecord(
     snapshot: normalized.partial !== true,
     providerEventType: detected.eventType,
     providerEventId: normalized.providerEventId,
+    references: normalized.references ?? [],
     data,
     providerPayload: payload,
   };
@@ -440,7 +458,7 @@ function domainRecord(
       ce_specversion: '1.0',
       ce_id: event.id,
       ce_source: `/wharf/${source}`,
-      ce_type: event.type,
+      ce_type: cloudEventType(event.type),
       ce_time: event.time,
       ce_subject: event.subject,
       // CloudEvents' partitioning extension: what keeps one entity in order.

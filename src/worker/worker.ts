@@ -88,6 +88,8 @@ export async function startWorker(
   const codec = await CanonicalCodec.register(
     createRegistryClient(settings.schemaRegistryUrl, settings.schemaRegistry),
     settings.domainTopics,
+    settings.schemaSubjectStrategy,
+    settings.schemaRegistryUrl,
   ).catch((error: unknown) => {
     throw new RegistryConnectionError(`registering the canonical schemas failed`, {
       cause: error,
@@ -342,7 +344,11 @@ function processBatch(
       const { subject } = output.record.event;
       outgoing.push({
         topic: output.record.topic,
-        message: { key: output.record.key, value: output.value, headers: output.record.headers },
+        message: {
+          key: output.record.key,
+          value: output.value,
+          headers: withDataSchema(output.record.headers, codec.dataSchema(output.record.domain)),
+        },
         raw,
         eventId: id,
         eventType,
@@ -511,6 +517,14 @@ async function produceAll(
     }
   }
   return refused;
+}
+
+/** A domain record's headers with the CloudEvents `dataschema` of its value, when known. */
+function withDataSchema(
+  headers: Readonly<Record<string, string>>,
+  dataSchema: string | undefined,
+): Record<string, string> {
+  return dataSchema === undefined ? { ...headers } : { ...headers, ce_dataschema: dataSchema };
 }
 
 type Encoded =

@@ -4,14 +4,20 @@
  * gives tenant, time and event id. The field mapping itself lives in
  * orders.ts, inventory.ts and catalog.ts, the status table in statuses.ts.
  */
-import type { Domain, DomainData } from '../../canonical/model.ts';
+import type { CanonicalEventType } from '../../canonical/event-types.ts';
+import {
+  fulfillmentEventType,
+  isCanonicalEventType,
+  orderEventType,
+} from '../../canonical/event-types.ts';
+import type { Domain, DomainData, Reference } from '../../canonical/model.ts';
 import type { NormalizationFailure, NormalizedEvent, Normalizer } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 import { locationData, productData, variantItemData } from './catalog.ts';
 import type { Fields } from './fields.ts';
 import { fields, firstText, text } from './fields.ts';
 import { movementData, stockLevelData } from './inventory.ts';
-import { fulfillmentOrderData, orderData, shipmentData } from './orders.ts';
+import { fulfillmentOrderData, happycolisReferences, orderData, shipmentData } from './orders.ts';
 
 /** A domain with its data, kept together so that one cannot go with another's. */
 type Routed = { [D in Domain]: { readonly domain: D; readonly data: DomainData[D] } }[Domain];
@@ -35,7 +41,7 @@ const ROUTES: ReadonlyMap<string, Route> = new Map<string, Route>([
     {
       entity: 'order',
       idPath: BODY_ID,
-      build: (id, body) => ({ domain: 'orders', data: orderData(id, body) }),
+      build: (id, body, action) => ({ domain: 'orders', data: orderData(id, body, action) }),
     },
   ],
   [
@@ -187,12 +193,13 @@ function tenantOf(header: Fields, body: Fields): string | null {
  * Normalizes a HappyColis message (`{header, body}`, already detected and
  * validated) into a canonical event; never throws.
  *
- * - Domain and canonical type by family: `order/*` → orders, `order.<action>`;
- *   `delivery-order/*` and `transfer-order/*` → fulfillment,
- *   `fulfillment_order.<action>` (kind OUTBOUND, TRANSFER); `shipment/*` →
- *   shipments; `stock-reference/*` → inventory, `stock_reference.<action>`;
- *   `product/*` and `variant/*` → catalog; `location/*` → locations. The
- *   action is the provider's, `-` written `_`.
+ * - Domain by family: `order/*` → orders; `delivery-order/*` and
+ *   `transfer-order/*` → fulfillment (kind OUTBOUND, TRANSFER); `shipment/*`
+ *   → shipments; `stock-reference/*` → inventory; `product/*` and
+ *   `variant/*` → catalog; `location/*` → locations.
+ * - Canonical type: see `canonicalType` (`delivery-order/shipped` →
+ *   `fulfillment_order.shipped`, `shipment/returned-to-sender` →
+ *   `shipment.returning`, `variant/archived` → `variant.archived`).
  * - Subject `happycolis/<family>/<entity id>`; a movement's entity is its
  *   stock reference.
  * - Tenant, time and event id from either header shape (`organization` /
@@ -224,6 +231,41 @@ export const normalizeHappycolis: Normalizer = (message, event, context) => {
   return eventOf(route, { family, action, id }, fields(header), body, context.body);
 };
 
+/**
+ * The canonical type: by the status the event states for orders, fulfillment
+ * orders and shipments (`created` stays `created`; no status: `updated`);
+ * the entity and its action otherwise (`variant.deactivated`).
+ */
+function canonicalType(
+  entity: string,
+  action: string,
+  routed: Routed,
+): CanonicalEventType | undefined {
+  const word = action.replaceAll('-', '_');
+  const fallback = word === 'created' ? 'created' : 'updated';
+  switch (routed.domain) {
+    case 'orders':
+      return orderEventType(routed.data.status, fallback);
+    case 'fulfillment':
+      return fulfillmentEventType('fulfillment_order', routed.data.status, fallback);
+    case 'shipments':
+      return fulfillmentEventType('shipment', routed.data.status, fallback);
+    default: {
+      const type = `${entity}.${word}`;
+      return isCanonicalEventType(type) ? type : undefined;
+    }
+  }
+}
+
+function referencesOf(family: string, body: Fields): readonly Reference[] {
+  return family === 'order' ||
+    family === 'delivery-order' ||
+    family === 'transfer-order' ||
+    family === 'shipment'
+    ? happycolisReferences(family, body)
+    : [];
+}
+
 /** The normalized event of a message whose route and entity id are known. */
 function eventOf(
   route: Route,
@@ -231,14 +273,20 @@ function eventOf(
   header: Fields,
   body: Fields,
   raw: Uint8Array | undefined,
-): NormalizedEvent {
-  const type = `${route.entity}.${entity.action.replaceAll('-', '_')}`;
+): NormalizedEvent | NormalizationFailure {
+  const routed = route.build(entity.id, body, entity.action);
+  const type = canonicalType(route.entity, entity.action, routed);
+  if (type === undefined) {
+    const quoted = JSON.stringify(`${entity.family}/${entity.action}`.slice(0, QUOTED_TYPE_MAX));
+    return failure(`no canonical event type for HappyColis ${quoted}`, 'header.type');
+  }
   const subject = `happycolis/${entity.family}/${entity.id}`;
   const providerTime = firstText(header.timestamp, header.date);
   const providerEventId = firstText(header.id, header.messageId);
   return {
-    ...route.build(entity.id, body, entity.action),
+    ...routed,
     type,
+    references: referencesOf(entity.family, body),
     subject,
     tenant: tenantOf(header, body),
     providerTime,

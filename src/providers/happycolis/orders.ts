@@ -6,6 +6,7 @@
  * pipeline keeps with every event.
  */
 import type {
+  Reference,
   FulfillmentLine,
   FulfillmentOrder,
   Order,
@@ -19,7 +20,7 @@ import type {
 } from '../../canonical/model.ts';
 import type { Fields } from './fields.ts';
 import { address, count, decimal, firstText, money, records, text } from './fields.ts';
-import { happycolisStatus } from './statuses.ts';
+import { happycolisOrderStatus, happycolisStatus, happycolisStatusReason } from './statuses.ts';
 
 function orderLine(line: Fields, currency: string | null): OrderLine {
   return {
@@ -32,6 +33,7 @@ function orderLine(line: Fields, currency: string | null): OrderLine {
     unitPrice: money(line.unit_price, currency),
     totalPrice: money(line.total_price, currency),
     taxRate: decimal(line.vat),
+    totalPriceTaxInclusive: money(line.total_price_tax_inclusive, currency),
     // The quantity counts the items already; HappyColis gives no separate pieces or weight.
     pieces: null,
     weight: null,
@@ -40,17 +42,23 @@ function orderLine(line: Fields, currency: string | null): OrderLine {
 
 /**
  * An order (`order/*`). Its `reference` is the order's number; its
- * `invoice_number` has no canonical field. Orders spell their dates in camel
- * case (`issuedAt`) unlike the other families; the other spelling is read too.
+ * `invoice_number` (the docs: "your order number if applicable") is a
+ * reference (see {@link happycolisReferences}). Orders spell their dates in
+ * camel case (`issuedAt`) unlike the other families; the other spelling is
+ * read too. Status: {@link happycolisOrderStatus}.
  */
-export function orderData(id: string, body: Fields): Order {
+export function orderData(id: string, body: Fields, action: string): Order {
   const currency = text(body.currency);
+  const state = text(body.state);
   return {
     orderId: id,
     orderNumber: text(body.reference),
     orderType: null,
     name: null,
-    providerStatus: text(body.state),
+    status: happycolisOrderStatus(state, action),
+    previousStatus: null,
+    statusReason: null,
+    providerStatus: state,
     currency,
     total: money(body.total, currency),
     totalTax: money(body.total_tax, currency),
@@ -79,7 +87,7 @@ function lineNumberOf(line: Fields): string | null {
   );
 }
 
-function fulfillmentLine(line: Fields): FulfillmentLine {
+function fulfillmentLine(line: Fields, currency: string | null): FulfillmentLine {
   return {
     lineId: text(line.id),
     lineNumber: lineNumberOf(line),
@@ -90,6 +98,10 @@ function fulfillmentLine(line: Fields): FulfillmentLine {
     fulfilledQuantity: count(line.fulfilled_quantity),
     batchNumber: text(line.batch_number),
     limitUsageDate: text(line.limit_usage_date),
+    unitPrice: money(line.unit_price, currency),
+    totalPrice: money(line.total_price, currency),
+    totalPriceTaxInclusive: money(line.total_price_tax_inclusive, currency),
+    taxRate: decimal(line.vat),
   };
 }
 
@@ -163,6 +175,8 @@ export function fulfillmentOrderData(
   kind: FulfillmentOrder['kind'],
 ): FulfillmentOrder {
   const state = text(body.state);
+  const status = happycolisStatus(state, action);
+  const currency = text(body.currency);
   return {
     fulfillmentOrderId: id,
     // The organization is the tenant; HappyColis names no owner within it.
@@ -172,13 +186,15 @@ export function fulfillmentOrderData(
     kind,
     orderNumber: text(body.order_number),
     reference: firstText(body.invoice_number, body.supplier_reference),
-    status: happycolisStatus(state, action),
+    status,
+    previousStatus: null,
+    statusReason: happycolisStatusReason(status, records(body.events).map(shipmentEvent)),
     providerStatus: state,
     warehouse: null,
     locationId: text(body.location_id),
     shipmentId: null,
     shipTo: address(body.delivery_address),
-    lines: records(body.lines).map(fulfillmentLine),
+    lines: records(body.lines).map((line) => fulfillmentLine(line, currency)),
     tracking: trackingList(body),
     parcels: parcelsOf(body),
     expectedAt: text(body.expected_at),
@@ -216,9 +232,13 @@ function shipmentEvent(event: Fields): ShipmentEventEntry {
 /** A shipment (`shipment/*`); its status from its state, else from the event's action. */
 export function shipmentData(id: string, body: Fields, action: string): Shipment {
   const state = text(body.state);
+  const status = happycolisStatus(state, action);
+  const events = records(body.events).map(shipmentEvent);
   return {
     shipmentId: id,
-    status: happycolisStatus(state, action),
+    status,
+    previousStatus: null,
+    statusReason: happycolisStatusReason(status, events),
     providerStatus: state,
     reference: text(body.reference),
     trackingNumber: text(body.tracking_number),
@@ -230,6 +250,47 @@ export function shipmentData(id: string, body: Fields, action: string): Shipment
     fulfillmentOrderId: firstText(body.delivery_order_id, body.deliveryOrderId),
     shipTo: address(body.delivery_address),
     lines: records(body.details).map(shipmentLine),
-    events: records(body.events).map(shipmentEvent),
+    events,
   };
+}
+
+/** The entity families whose bodies name other documents. */
+type ReferringFamily = 'order' | 'delivery-order' | 'transfer-order' | 'shipment';
+
+function reference(
+  type: Reference['type'],
+  value: unknown,
+  qualifier: string,
+): readonly Reference[] {
+  const found = text(value);
+  return found === null ? [] : [{ type, value: found, qualifier }];
+}
+
+/**
+ * The documents a body names: an order's or delivery order's
+ * `invoice_number` (the docs: "your order number if applicable", so ORDER);
+ * a delivery order's customer order (`order_id`); a transfer order's
+ * `supplier_reference` (the supplier's order number: PURCHASE_ORDER); a
+ * shipment's delivery order (`delivery_order_id`: FULFILLMENT_ORDER).
+ */
+export function happycolisReferences(family: ReferringFamily, body: Fields): Reference[] {
+  switch (family) {
+    case 'order':
+      return [...reference('ORDER', body.invoice_number, 'invoice_number')];
+    case 'delivery-order':
+      return [
+        ...reference('ORDER', body.order_id ?? body.orderId, 'order_id'),
+        ...reference('ORDER', body.invoice_number, 'invoice_number'),
+      ];
+    case 'transfer-order':
+      return [...reference('PURCHASE_ORDER', body.supplier_reference, 'supplier_reference')];
+    case 'shipment':
+      return [
+        ...reference(
+          'FULFILLMENT_ORDER',
+          body.delivery_order_id ?? body.deliveryOrderId,
+          'delivery_order_id',
+        ),
+      ];
+  }
 }

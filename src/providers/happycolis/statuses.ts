@@ -32,6 +32,8 @@
  *   `integration-error` → EXCEPTION.
  */
 import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
+import type { OrderStatus } from '../../canonical/order-status.ts';
+import { tableWord as word } from '../../canonical/words.ts';
 
 /** The words (states, and actions spelled as states) and their canonical status. */
 export const HAPPYCOLIS_STATUSES: ReadonlyMap<string, FulfillmentStatus> = new Map([
@@ -76,14 +78,6 @@ export const HAPPYCOLIS_STATUSES: ReadonlyMap<string, FulfillmentStatus> = new M
   ['ERROR', 'EXCEPTION'],
 ]);
 
-/** A state or action as a table word: `in-transit` and ` In Transit` both read IN_TRANSIT. */
-function word(value: string): string {
-  return value
-    .trim()
-    .toUpperCase()
-    .replace(/[\s-]+/g, '_');
-}
-
 /**
  * The canonical status of a delivery order, transfer order or shipment: the
  * action's when it names one; for `created`, the body's state when known,
@@ -93,11 +87,50 @@ function word(value: string): string {
  * @param action - the event type's action, e.g. `integration-error`.
  */
 export function happycolisStatus(state: string | null, action: string): FulfillmentStatus {
+  return statusOf(HAPPYCOLIS_STATUSES, state, action, 'OPEN');
+}
+
+/** Order states and actions (`order/opened`, `order/completed`) and their canonical status. */
+export const HAPPYCOLIS_ORDER_STATUSES: ReadonlyMap<string, OrderStatus> = new Map([
+  ['DRAFT', 'DRAFT'],
+  ['OPEN', 'OPEN'],
+  ['OPENED', 'OPEN'],
+  ['CREATED', 'OPEN'],
+  ['COMPLETED', 'COMPLETED'],
+  ['CANCELED', 'CANCELLED'],
+  ['CANCELLED', 'CANCELLED'],
+]);
+
+/** The canonical status of an order, by the same rule as {@link happycolisStatus}. */
+export function happycolisOrderStatus(state: string | null, action: string): OrderStatus {
+  return statusOf(HAPPYCOLIS_ORDER_STATUSES, state, action, 'OPEN');
+}
+
+function statusOf<S extends string>(
+  table: ReadonlyMap<string, S>,
+  state: string | null,
+  action: string,
+  created: S,
+): S | 'UNKNOWN' {
   const actionWord = word(action);
   if (NO_STATUS_ACTIONS.has(actionWord)) return 'UNKNOWN';
-  const fromState = state === null ? undefined : HAPPYCOLIS_STATUSES.get(word(state));
-  if (actionWord === 'CREATED') return fromState ?? 'OPEN';
-  return HAPPYCOLIS_STATUSES.get(actionWord) ?? 'UNKNOWN';
+  const fromState = state === null ? undefined : table.get(word(state));
+  if (actionWord === 'CREATED') return fromState ?? created;
+  return table.get(actionWord) ?? 'UNKNOWN';
+}
+
+/**
+ * Why the entity is in its status: the message of the last entry of its
+ * `events[]` (the entity's history, newest last) when that entry is of the
+ * status the event states (a rejection and its reason); null otherwise.
+ */
+export function happycolisStatusReason(
+  status: FulfillmentStatus,
+  events: readonly { readonly type: string | null; readonly message: string | null }[],
+): string | null {
+  const last = events.at(-1);
+  if (status === 'UNKNOWN' || last?.type == null) return null;
+  return HAPPYCOLIS_STATUSES.get(word(last.type)) === status ? last.message : null;
 }
 
 /** Actions that say something happened to the entity, not which status it is in now. */

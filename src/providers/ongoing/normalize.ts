@@ -7,8 +7,10 @@
  * timestamp, so those stay empty; the full message travels in the envelope's
  * providerPayload.
  */
+import type { CanonicalEventType } from '../../canonical/event-types.ts';
+import { fulfillmentEventType } from '../../canonical/event-types.ts';
 import type { FulfillmentStatus } from '../../canonical/fulfillment-status.ts';
-import type { FulfillmentOrder, Parcel, Tracking } from '../../canonical/model.ts';
+import type { FulfillmentOrder, Parcel, Reference, Tracking } from '../../canonical/model.ts';
 import type {
   DetectedEvent,
   NormalizationFailure,
@@ -19,12 +21,20 @@ import { idString, isRecord } from '../provider.ts';
 import { DEFAULT_ONGOING_STATUSES, canonicalOngoingStatus } from './statuses.ts';
 import type { OngoingEventType } from './worker.ts';
 
-/** The canonical type of each Ongoing trigger. */
-const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map<OngoingEventType, string>([
-  ['order.created', 'fulfillment_order.created'],
-  ['order.status_changed', 'fulfillment_order.status_changed'],
-  ['order.picked', 'fulfillment_order.picked'],
-]);
+/**
+ * The canonical type of each Ongoing trigger, from the order's status: a
+ * status change is typed by the status it reached (`fulfillment_order.shipped`
+ * for 450), or `updated` for a status the table does not know.
+ */
+const CANONICAL_TYPES: ReadonlyMap<string, (status: FulfillmentStatus) => CanonicalEventType> =
+  new Map<OngoingEventType, (status: FulfillmentStatus) => CanonicalEventType>([
+    ['order.created', () => 'fulfillment_order.created'],
+    [
+      'order.status_changed',
+      (status) => fulfillmentEventType('fulfillment_order', status, 'updated'),
+    ],
+    ['order.picked', () => 'fulfillment_order.picked'],
+  ]);
 
 /** An Ongoing webhook as a canonical fulfillment event. */
 type OngoingEvent = NormalizedEvent<'fulfillment'>;
@@ -45,6 +55,10 @@ function webhookId(message: Record<string, unknown>): string | null {
  * - subject `ongoing/order/<orderId>`, before the tenant.
  * - status: the table's canonical status of `orderStatus.number` (UNKNOWN for
  *   a number it lacks); providerStatus keeps the number as a string either way.
+ *   The body is the order as it is when the webhook fires, so its status is
+ *   the order's even on the `picked` trigger, whose type says what happened
+ *   (picking) while the order may already be further on.
+ * - type: see CANONICAL_TYPES.
  * - tracking: one entry per `tracking[]` entry (waybill as tracking number),
  *   then one per parcel (`parcelNumber` as tracking number, its tracking URL);
  *   entries with neither number nor URL are left out, exact duplicates once.
@@ -63,8 +77,8 @@ export function createOngoingNormalizer(
   statuses: ReadonlyMap<number, FulfillmentStatus>,
 ): Normalizer {
   return (message: unknown, event: DetectedEvent): OngoingEvent | NormalizationFailure => {
-    const type = CANONICAL_TYPES.get(event.eventType);
-    if (type === undefined) {
+    const typeOf = CANONICAL_TYPES.get(event.eventType);
+    if (typeOf === undefined) {
       return failure('', `${JSON.stringify(event.eventType)} is not an Ongoing order trigger`);
     }
     if (!isRecord(message)) return failure('', 'the message is not a JSON object');
@@ -74,9 +88,12 @@ export function createOngoingNormalizer(
     const subject = `ongoing/order/${orderId}`;
     const providerTime = text(message.timestamp);
     const eventId = text(message.webhookEventId);
+    const data = fulfillmentOrder(message, orderId, system, statuses);
+    const type = typeOf(data.status);
     return {
       domain: 'fulfillment',
       type,
+      references: orderReferences(message),
       subject,
       tenant: system,
       providerTime,
@@ -86,9 +103,15 @@ export function createOngoingNormalizer(
         eventId === null
           ? [type, subject, providerTime ?? '', Buffer.from(JSON.stringify(message))]
           : [system ?? '', type, webhookId(message) ?? '', eventId],
-      data: fulfillmentOrder(message, orderId, system, statuses),
+      data,
     };
   };
+}
+
+/** The goods owner's own number of the order it fulfils (`orderNumber`). */
+function orderReferences(message: Record<string, unknown>): Reference[] {
+  const number = text(message.orderNumber);
+  return number === null ? [] : [{ type: 'ORDER', value: number, qualifier: 'orderNumber' }];
 }
 
 /** The Ongoing normalizer with Ongoing's standard status table. */
@@ -108,6 +131,9 @@ function fulfillmentOrder(
     orderNumber: text(message.orderNumber),
     reference: null,
     ...orderStatus(message.orderStatus, statuses),
+    // Ongoing sends the order as it is now, not what it was.
+    previousStatus: null,
+    statusReason: null,
     warehouse: system,
     locationId: null,
     shipmentId: text(message.currentShipmentId),

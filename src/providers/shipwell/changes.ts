@@ -3,7 +3,7 @@
  * and new values of what changed, as partial resources).
  */
 import { toDecimalString } from '../../canonical/decimal.ts';
-import type { Change } from '../../canonical/model.ts';
+import type { Change, ChangeValue } from '../../canonical/model.ts';
 import { isRecord } from '../provider.ts';
 
 /**
@@ -12,9 +12,9 @@ import { isRecord } from '../provider.ts';
  * Paths are dotted (`amount.unit`, `shipping_requirements.quantity`) and go
  * down as long as both sides hold an object there; below that the value is
  * compared whole, so an object replacing null (or nothing) is one change at
- * the object's path, and arrays compare as whole values. Values are JSON
- * text, null when a side lacks the path (a side holding JSON null gives
- * `"null"`). A number and a string naming the same decimal (`1`, `"1"`) are
+ * the object's path, and arrays compare as whole values. Values are typed
+ * (see {@link changeValue}), null when a side lacks the path (a side holding
+ * JSON null gives kind NULL). A number and a string naming the same decimal (`1`, `"1"`) are
  * the same value: Shipwell writes numbers both ways.
  *
  * A side that is not an object (null, missing) has no paths.
@@ -54,10 +54,24 @@ function collect(
     changes.push({
       path,
       field: null,
-      oldValue: hasOld ? JSON.stringify(oldValue) : null,
-      newValue: hasNew ? JSON.stringify(newValue) : null,
+      oldValue: hasOld ? changeValue(oldValue) : null,
+      newValue: hasNew ? changeValue(newValue) : null,
     });
   }
+}
+
+/**
+ * A JSON value with its kind: strings as sent, numbers as decimal strings,
+ * booleans as `true`/`false`, objects and arrays as JSON text.
+ */
+export function changeValue(value: unknown): ChangeValue {
+  if (value === null || value === undefined) return { kind: 'NULL', value: null };
+  if (typeof value === 'string') return { kind: 'STRING', value };
+  if (typeof value === 'boolean') return { kind: 'BOOLEAN', value: String(value) };
+  if (typeof value === 'number') {
+    return { kind: 'NUMBER', value: toDecimalString(value) ?? String(value) };
+  }
+  return { kind: Array.isArray(value) ? 'ARRAY' : 'OBJECT', value: JSON.stringify(value) };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
@@ -108,7 +122,7 @@ const ORDER_FIELDS: ReadonlyMap<string, string> = new Map([
   ['order_number', 'orderNumber'],
   ['order_type', 'orderType'],
   ['name', 'name'],
-  ['status', 'providerStatus'],
+  ['status', 'status'],
   ['items', 'lines'],
 ]);
 

@@ -68,6 +68,7 @@ export function orderLine(item: Record<string, unknown>): OrderLine {
     unitPrice: null,
     totalPrice: null,
     taxRate: null,
+    totalPriceTaxInclusive: null,
     pieces: pieces(requirements.total_pieces),
     weight: measure(requirements.gross_weight),
   };

@@ -8,7 +8,10 @@
  * then dates the event by its arrival) and the event id is derived from the
  * resource itself.
  */
-import type { Order } from '../../canonical/model.ts';
+import type { CanonicalEventType } from '../../canonical/event-types.ts';
+import { orderEventType } from '../../canonical/event-types.ts';
+import type { Order, Reference } from '../../canonical/model.ts';
+import type { OrderStatus } from '../../canonical/order-status.ts';
 import type {
   DetectedEvent,
   NormalizationFailure,
@@ -19,16 +22,24 @@ import type {
 import { isRecord } from '../provider.ts';
 import { changesBetween } from './changes.ts';
 import { address, orderLine, orderLines, text } from './fields.ts';
+import { shipwellReferences } from './references.ts';
+import { shipwellOrderStatus } from './statuses.ts';
 import type { ShipwellEventType } from './worker.ts';
 import { shipwellEnvelope } from './worker.ts';
 
-/** The canonical type of each Shipwell event. */
-const CANONICAL_TYPES: ReadonlyMap<string, string> = new Map<ShipwellEventType, string>([
-  ['order.created', 'order.created'],
-  ['order.updated', 'order.updated'],
-  ['order.deleted', 'order.deleted'],
-  ['order.item.updated', 'order.line_updated'],
-  ['order.item.deleted', 'order.line_deleted'],
+/** What each Shipwell event is, as the word its canonical type ends in when it states no status. */
+type EventWord = 'created' | 'updated' | 'deleted' | 'line_updated' | 'line_deleted';
+
+/**
+ * The word of each Shipwell event. An update that changes the order's
+ * status is typed by the status it reached instead (`order.cancelled`).
+ */
+const EVENT_WORDS: ReadonlyMap<string, EventWord> = new Map<ShipwellEventType, EventWord>([
+  ['order.created', 'created'],
+  ['order.updated', 'updated'],
+  ['order.deleted', 'deleted'],
+  ['order.item.updated', 'line_updated'],
+  ['order.item.deleted', 'line_deleted'],
 ]);
 
 /** A Shipwell event as a canonical order event. */
@@ -42,7 +53,7 @@ interface Located {
   /** Path prefix of the resource: the envelope key, or '' for a bare resource. */
   readonly prefix: string;
   readonly eventType: string;
-  readonly type: string;
+  readonly word: EventWord;
 }
 
 /**
@@ -71,8 +82,8 @@ export const normalizeShipwell: Normalizer = (
   event: DetectedEvent,
   context: RawContext,
 ): ShipwellEvent | NormalizationFailure => {
-  const type = CANONICAL_TYPES.get(event.eventType);
-  if (type === undefined) {
+  const word = EVENT_WORDS.get(event.eventType);
+  if (word === undefined) {
     return failure('', `${JSON.stringify(event.eventType)} is not a Shipwell order event`);
   }
   const envelope = shipwellEnvelope(message);
@@ -85,7 +96,7 @@ export const normalizeShipwell: Normalizer = (
     envelope === undefined && context.body !== undefined
       ? context.body
       : Buffer.from(JSON.stringify(resource));
-  const located: Located = { resource, bytes, prefix, eventType: event.eventType, type };
+  const located: Located = { resource, bytes, prefix, eventType: event.eventType, word };
   return event.eventType.startsWith('order.item.') ? itemEvent(located) : orderEvent(located);
 };
 
@@ -94,7 +105,7 @@ function orderEvent({
   bytes,
   prefix,
   eventType,
-  type,
+  word,
 }: Located): ShipwellEvent | NormalizationFailure {
   const orderId = text(resource.id);
   if (orderId === null) return failure(join(prefix, 'id'), 'the order has no id');
@@ -103,12 +114,14 @@ function orderEvent({
   // order's current state for those fields.
   const state =
     updated && isRecord(resource.new_data) ? { ...resource, ...resource.new_data } : resource;
+  const statuses = orderStatuses(word, resource);
   return canonical(
-    type,
+    { word, status: statuses.status, references: shipwellReferences(state.references) },
     bytes,
     null,
     {
       ...blankOrder(orderId),
+      ...statuses,
       orderNumber: text(state.order_number),
       orderType: text(state.order_type),
       name: text(state.name),
@@ -128,7 +141,7 @@ function itemEvent({
   bytes,
   prefix,
   eventType,
-  type,
+  word,
 }: Located): ShipwellEvent | NormalizationFailure {
   const orderId = text(resource.order_id);
   if (orderId === null) {
@@ -138,7 +151,7 @@ function itemEvent({
   if (lineId === null) return failure(join(prefix, 'id'), 'the order item has no id');
   const updated = eventType === 'order.item.updated';
   return canonical(
-    type,
+    { word, status: 'UNKNOWN', references: [] },
     bytes,
     lineId,
     {
@@ -154,25 +167,54 @@ function itemEvent({
 }
 
 /**
+ * The order's status, and the one before: a created order's status (OPEN
+ * when it states none); an update's `new_data` and `old_data` statuses when
+ * the update changes it; UNKNOWN (keep the one held) otherwise.
+ */
+function orderStatuses(
+  word: EventWord,
+  resource: Record<string, unknown>,
+): Pick<Order, 'status' | 'previousStatus'> {
+  if (word === 'created') {
+    return { status: shipwellOrderStatus(resource) ?? 'OPEN', previousStatus: null };
+  }
+  const after = isRecord(resource.new_data) ? shipwellOrderStatus(resource.new_data) : undefined;
+  if (word !== 'updated' || after === undefined) {
+    return { status: 'UNKNOWN', previousStatus: null };
+  }
+  const before = isRecord(resource.old_data) ? shipwellOrderStatus(resource.old_data) : undefined;
+  return { status: after, previousStatus: before ?? null };
+}
+
+/** What names an event besides its data: its type's word, the status it states, its references. */
+interface Described {
+  readonly word: EventWord;
+  readonly status: OrderStatus;
+  readonly references: readonly Reference[];
+}
+
+/**
  * The canonical event of an order or item event. `partial`: an update, whose
  * data holds only what changed (its other fields null or empty).
  */
 function canonical(
-  type: string,
+  { word, status, references }: Described,
   bytes: Uint8Array,
   lineId: string | null,
   data: Order,
   partial = false,
 ): ShipwellEvent {
   const subject = `shipwell/order/${data.orderId}`;
+  const type: CanonicalEventType = orderEventType(status, word);
   return {
     domain: 'orders',
     type,
+    references,
     subject,
     tenant: null,
     providerTime: null,
     providerEventId: null,
-    identity: [type, subject, lineId ?? '', bytes],
+    identity: [`order.${word}`, subject, lineId ?? '', bytes],
     identifiedBy: 'content',
     ...(partial ? { partial } : {}),
     data,
@@ -186,6 +228,9 @@ function blankOrder(orderId: string): Order {
     orderNumber: null,
     orderType: null,
     name: null,
+    status: 'UNKNOWN',
+    previousStatus: null,
+    statusReason: null,
     providerStatus: null,
     currency: null,
     total: null,

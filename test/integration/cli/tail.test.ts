@@ -57,7 +57,7 @@ describe('wharf tail', () => {
       WHARF_FULFILLMENT_TOPIC: config.worker.domainTopics.fulfillment,
     });
     // In this order: created (string/0), picked (demo-warehouse/482113),
-    // status_changed (string/0), picked (string/0).
+    // released (string/0: its status changed to 300), picked (string/0).
     await landRaw(config, 'ongoing', [
       fixture('ongoing', 'order-created.json'),
       anotherOngoingEvent(482113, 5589314),
@@ -81,7 +81,7 @@ describe('wharf tail', () => {
     expect(printed.map((event) => event.type)).toEqual([
       'fulfillment_order.created',
       'fulfillment_order.picked',
-      'fulfillment_order.status_changed',
+      'fulfillment_order.released',
       'fulfillment_order.picked',
     ]);
     expect(printed[1]).toMatchObject({
@@ -139,7 +139,7 @@ describe('wharf tail', () => {
         '--type',
         '*.picked',
         '--type',
-        '*.status_changed',
+        '*.released',
         '--subject',
         'ongoing/string/*',
         '--max',
@@ -149,7 +149,7 @@ describe('wharf tail', () => {
     );
     expect(both.code, both.stderr).toBe(0);
     expect(events(both.stdout).map((event) => [event.type, event.subject])).toEqual([
-      ['fulfillment_order.status_changed', 'ongoing/string/order/0'],
+      ['fulfillment_order.released', 'ongoing/string/order/0'],
       ['fulfillment_order.picked', 'ongoing/string/order/0'],
     ]);
   });

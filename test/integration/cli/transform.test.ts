@@ -59,7 +59,10 @@ describe('wharf transform', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
       topic: 'logistics.fulfillment.v1',
-      headers: { ce_type: 'fulfillment_order.picked', ce_specversion: '1.0' },
+      headers: {
+        ce_type: 'dev.wharf.logistics.fulfillment_order.picked.v1',
+        ce_specversion: '1.0',
+      },
       value: {
         type: 'fulfillment_order.picked',
         source: 'ongoing',

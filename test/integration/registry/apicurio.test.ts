@@ -7,15 +7,16 @@
  * that docs/registries.md lists, each asked of Apicurio and of the embedded
  * registry (which answers as Confluent does).
  */
-import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOMAINS } from '../../../src/canonical/model.ts';
 import type { Domain } from '../../../src/canonical/model.ts';
-import { canonicalSchemaFile, canonicalSubject } from '../../../src/canonical/schemas.ts';
+import { cloudEventType } from '../../../src/canonical/event-types.ts';
+import type { CanonicalEventType } from '../../../src/canonical/event-types.ts';
+import { canonicalSchema, canonicalSubject } from '../../../src/canonical/schemas.ts';
 import { registerSchemas } from '../../../src/cli/commands/schemas.ts';
 import { loadWorkerSettings } from '../../../src/config/config.ts';
 import type { Config } from '../../../src/config/config.ts';
@@ -113,7 +114,7 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
         const latest = await call(
           url(),
           'GET',
-          `/subjects/${encodeURIComponent(canonicalSubject(topics[domain], domain))}/versions/latest`,
+          `/subjects/${encodeURIComponent(canonicalSubject(topics[domain], domain, 'topic'))}/versions/latest`,
         );
         expect(latest.body, domain).toMatchObject({ version: 1, id: codec.schemaId(domain) });
       }
@@ -130,24 +131,28 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
       expect(await client(url()).decode(encoded)).toEqual(event);
     });
 
-    it('is refused an incompatible change of a registered schema (409)', async () => {
+    it('is refused a change compatible with the latest version only (409, FULL_TRANSITIVE)', async () => {
       const topic = uniqueName('orders');
-      const subject = canonicalSubject(topic, 'orders');
+      const subject = canonicalSubject(topic, 'orders', 'topic');
       await CanonicalCodec.register(
         client(url()),
         loadWorkerSettings({ WHARF_ORDERS_TOPIC: topic }).domainTopics,
       );
-      const schema = JSON.parse(readFileSync(canonicalSchemaFile('orders'), 'utf8')) as {
-        fields: unknown[];
+      expect((await call(url(), 'GET', `/config/${subject}`)).body).toEqual({
+        compatibilityLevel: 'FULL_TRANSITIVE',
+      });
+      const withChannel = (field: Record<string, unknown>) => {
+        const schema = canonicalSchema('orders') as { fields: unknown[] };
+        schema.fields.push({ name: 'channel', type: 'string', ...field });
+        return { type: SchemaType.AVRO as const, schema: JSON.stringify(schema) };
       };
-      schema.fields.push({ name: 'channel', type: 'string' });
-      await expect(
-        client(url()).register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-          { subject },
-        ),
-      ).rejects.toMatchObject({ status: 409 });
-      expect((await call(url(), 'GET', `/subjects/${subject}/versions`)).body).toEqual([1]);
+      const options = { subject, compatibility: COMPATIBILITY.FULL_TRANSITIVE };
+      await client(url()).register(withChannel({ default: 'web' }), options);
+      // Reads version 2's data, and version 2 reads its; version 1's data has no channel.
+      await expect(client(url()).register(withChannel({}), options)).rejects.toMatchObject({
+        status: 409,
+      });
+      expect((await call(url(), 'GET', `/subjects/${subject}/versions`)).body).toEqual([1, 2]);
     });
   });
 
@@ -157,22 +162,27 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
       const topics = loadWorkerSettings(domainTopicEnvironment()).domainTopics;
       await CanonicalCodec.register(client(base), topics);
       for (const domain of DOMAINS)
-        await call(base, 'DELETE', `/config/${canonicalSubject(topics[domain], domain)}`);
+        await call(base, 'DELETE', `/config/${canonicalSubject(topics[domain], domain, 'topic')}`);
       return topics;
     }
 
-    it('gets BACKWARD from Confluent; Apicurio reports its configured default, not the global level', async () => {
+    it('gets FULL_TRANSITIVE from Confluent; Apicurio reports its configured default, not the global level', async () => {
       const confluentTopics = await registeredWithoutLevels(embedded().url);
       await CanonicalCodec.register(client(embedded().url), confluentTopics);
-      const confluentSubject = canonicalSubject(confluentTopics.orders, 'orders');
+      const confluentSubject = canonicalSubject(confluentTopics.orders, 'orders', 'topic');
       expect((await call(embedded().url, 'GET', `/config/${confluentSubject}`)).body).toEqual({
-        compatibilityLevel: 'BACKWARD',
+        compatibilityLevel: 'FULL_TRANSITIVE',
       });
 
-      // The worker registers again: the default this file's Apicurio starts with is BACKWARD.
+      // The worker registers again: the default this file's Apicurio starts with is BACKWARD,
+      // which the client reads as the subject's level, so the worker stops, naming the subject.
       const topics = await registeredWithoutLevels(url());
-      await CanonicalCodec.register(client(url()), topics);
-      const subject = canonicalSubject(topics.orders, 'orders');
+      const subject = canonicalSubject(topics.orders, 'orders', 'topic');
+      const refused = CanonicalCodec.register(client(url()), topics);
+      await expect(refused).rejects.toBeInstanceOf(SubjectCompatibilityError);
+      await expect(refused).rejects.toThrow(
+        `subject ${subject}: Compatibility does not match the configuration (FULL_TRANSITIVE != BACKWARD)`,
+      );
       await call(url(), 'PUT', '/config', { compatibility: 'NONE' });
       try {
         // The subject still reads BACKWARD, though NONE is the level in force.
@@ -187,16 +197,16 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
       }
     });
 
-    it('a subject whose level is not BACKWARD stops the worker, naming the subject', async () => {
+    it('a subject whose level is not FULL_TRANSITIVE stops the worker, naming the subject', async () => {
       for (const base of [embedded().url, url()]) {
         const topics = loadWorkerSettings(domainTopicEnvironment()).domainTopics;
         await CanonicalCodec.register(client(base), topics);
-        const subject = canonicalSubject(topics.shipments, 'shipments');
+        const subject = canonicalSubject(topics.shipments, 'shipments', 'topic');
         await call(base, 'PUT', `/config/${subject}`, { compatibility: 'NONE' });
         const refused = CanonicalCodec.register(client(base), topics);
         await expect(refused, base).rejects.toBeInstanceOf(SubjectCompatibilityError);
         await expect(refused, base).rejects.toThrow(
-          `subject ${subject}: Compatibility does not match the configuration (BACKWARD != NONE)`,
+          `subject ${subject}: Compatibility does not match the configuration (FULL_TRANSITIVE != NONE)`,
         );
       }
     });
@@ -229,10 +239,14 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
       ]);
       expect(events[1]).toMatchObject({ source: 'ongoing', data: { status: 'PICKED' } });
       expect(records.map((record) => header(record, 'ce_type'))).toEqual(
-        events.map((event) => event.type),
+        events.map((event) => cloudEventType(event.type as CanonicalEventType)),
       );
       // The id in the wire header is the one Apicurio gave the subject's schema.
-      const subject = canonicalSubject(fulfillmentTopic, 'fulfillment');
+      const subject = canonicalSubject(
+        fulfillmentTopic,
+        'fulfillment',
+        config.worker.schemaSubjectStrategy,
+      );
       const latest = await call(url(), 'GET', `/subjects/${subject}/versions/latest`);
       expect(records[0]?.value?.readUInt32BE(1)).toBe((latest.body as { id: number }).id);
     });
@@ -274,14 +288,14 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
     });
 
     it('passes the installed schemas against the latest versions under the worker subjects', async () => {
-      const result = await check(['--json'], { ...env, SCHEMA_REGISTRY_URL: url() });
+      const result = await check(['--registry', '--json'], { ...env, SCHEMA_REGISTRY_URL: url() });
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout) as {
         schemas: { subject?: string; status: string; against: string }[];
       };
       expect(report.schemas.map((schema) => schema.subject).sort()).toEqual(
-        DOMAINS.map((domain) => canonicalSubject(topics[domain], domain)).sort(),
+        DOMAINS.map((domain) => `${topics[domain]}-value`).sort(),
       );
       expect(new Set(report.schemas.map((schema) => `${schema.status} ${schema.against}`))).toEqual(
         new Set(['compatible registry version 1']),
@@ -299,7 +313,7 @@ describe.skipIf(!choice.run)('Wharf against Apicurio Registry (Confluent-compati
         const result = await check(['--registry', url(), '--dir', dir], env);
         expect(result.code).toBe(1);
         expect(result.stdout).toContain(
-          'InventoryEvent.warehouse (field warehouse): field `warehouse` added without a default',
+          'InventoryEvent.warehouse (field warehouse): reading data of registry version 1: field `warehouse` added without a default',
         );
       } finally {
         await rm(dir, { recursive: true, force: true });

@@ -57,7 +57,14 @@ describe('worker', () => {
         subject: 'happycolis/ORGANIZATION_ID/delivery-order/DELIVERY_ORDER_ID',
         providerEventType: 'delivery-order/shipped',
       });
-      expect(shipped && header(shipped.message, 'ce_type')).toBe('fulfillment_order.shipped');
+      expect(shipped && header(shipped.message, 'ce_type')).toBe(
+        'dev.wharf.logistics.fulfillment_order.shipped.v1',
+      );
+      // The schema the value was written with, where the registry serves it.
+      const schemaId = shipped?.message.value?.readUInt32BE(1);
+      expect(shipped && header(shipped.message, 'ce_dataschema')).toBe(
+        `${registry.url.replace(/\/+$/, '')}/schemas/ids/${String(schemaId)}`,
+      );
       expect(shipped?.message.key?.toString()).toBe(
         'happycolis/ORGANIZATION_ID/delivery-order/DELIVERY_ORDER_ID',
       );

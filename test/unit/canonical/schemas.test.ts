@@ -36,6 +36,9 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
     orderNumber: 'MM-1',
     orderType: 'PURCHASE_ORDER',
     name: null,
+    status: 'CANCELLED',
+    previousStatus: 'OPEN',
+    statusReason: null,
     providerStatus: 'READY',
     currency: 'EUR',
     total: money,
@@ -57,12 +60,19 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
         unitPrice: money,
         totalPrice: money,
         taxRate: '0.2',
+        totalPriceTaxInclusive: money,
         pieces: { value: '4', unit: 'EA' },
         weight: { value: '12.5', unit: 'KG' },
       },
     ],
     changes: [
-      { path: 'ship_from', field: 'shipFrom', oldValue: 'null', newValue: '{"country":"US"}' },
+      {
+        path: 'ship_from',
+        field: 'shipFrom',
+        oldValue: { kind: 'NULL', value: null },
+        newValue: { kind: 'OBJECT', value: '{"country":"US"}' },
+      },
+      { path: 'name', field: 'name', oldValue: null, newValue: { kind: 'STRING', value: 'A' } },
     ],
     lineId: null,
     selfLink: null,
@@ -75,6 +85,8 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
     orderNumber: 'R-1',
     reference: null,
     status: 'PICKED',
+    previousStatus: 'ALLOCATED',
+    statusReason: null,
     providerStatus: '400',
     warehouse: 'wh1',
     locationId: null,
@@ -90,6 +102,10 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
         fulfilledQuantity: quantity,
         batchNumber: null,
         limitUsageDate: null,
+        unitPrice: money,
+        totalPrice: money,
+        totalPriceTaxInclusive: null,
+        taxRate: '0.2',
       },
     ],
     tracking: [{ carrier: 'DHL', trackingNumber: '123', trackingUrl: null, isReturn: false }],
@@ -110,6 +126,8 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
   shipments: {
     shipmentId: 's1',
     status: 'SHIPPED',
+    previousStatus: null,
+    statusReason: 'Handed to DHL',
     providerStatus: 'IN_TRANSIT',
     reference: null,
     trackingNumber: '123',
@@ -234,7 +252,7 @@ describe('canonical schemas', () => {
   it.each(DOMAINS)('%s: the model example fits the schema field for field', (domain) => {
     const event = {
       id: '6f0c1a3e-0000-5000-8000-000000000000',
-      type: 'x.y',
+      type: 'fulfillment_order.picked',
       source: 'happycolis',
       tenant: null,
       subject: 'happycolis/x/1',
@@ -247,6 +265,7 @@ describe('canonical schemas', () => {
       timesOriginal: {},
       providerEventType: 'x/y',
       providerEventId: null,
+      references: [{ type: 'INVOICE', value: 'INV-1', qualifier: 'EXTERNAL_INVOICE_ID' }],
       data: examples[domain],
       providerPayload: '{}',
     };
@@ -257,8 +276,11 @@ describe('canonical schemas', () => {
     expect(type.fromBuffer(type.toBuffer(event))).toEqual(event);
   });
 
-  it('names subjects by topic and record (TopicRecordNameStrategy)', () => {
-    expect(canonicalSubject('logistics.fulfillment.v1', 'fulfillment')).toBe(
+  it('names subjects by topic (TopicNameStrategy), or by topic and record full name', () => {
+    expect(canonicalSubject('logistics.fulfillment.v1', 'fulfillment', 'topic')).toBe(
+      'logistics.fulfillment.v1-value',
+    );
+    expect(canonicalSubject('logistics.fulfillment.v1', 'fulfillment', 'topic-record')).toBe(
       'logistics.fulfillment.v1-wharf.canonical.FulfillmentEvent',
     );
   });

@@ -238,6 +238,43 @@ describe('time zones', () => {
   });
 });
 
+describe('the provider payload', () => {
+  it('is kept whole by default, and can be left out or redacted per source', () => {
+    expect(loadWorkerSettings({}).payloads.happycolis).toEqual({ mode: 'keep' });
+    const settings = loadWorkerSettings({
+      WHARF_SHIPWELL_PAYLOAD: 'omit',
+      WHARF_HAPPYCOLIS_PAYLOAD: 'redact',
+      WHARF_HAPPYCOLIS_PAYLOAD_REDACT: 'body.delivery_address.email, body.lines[*].reference',
+    });
+    expect(settings.payloads).toEqual({
+      ongoing: { mode: 'keep' },
+      shipwell: { mode: 'omit' },
+      happycolis: {
+        mode: 'redact',
+        paths: ['body.delivery_address.email', 'body.lines[*].reference'],
+      },
+    });
+  });
+
+  it('refuses redaction without paths, paths without redaction, and a path it cannot read', () => {
+    expect(() => loadWorkerSettings({ WHARF_HAPPYCOLIS_PAYLOAD: 'redact' })).toThrow(
+      /WHARF_HAPPYCOLIS_PAYLOAD_REDACT: required when WHARF_HAPPYCOLIS_PAYLOAD is redact/,
+    );
+    expect(() => loadWorkerSettings({ WHARF_ONGOING_PAYLOAD_REDACT: 'orderId' })).toThrow(
+      /WHARF_ONGOING_PAYLOAD_REDACT: only read when WHARF_ONGOING_PAYLOAD is redact/,
+    );
+    expect(() =>
+      loadWorkerSettings({
+        WHARF_ONGOING_PAYLOAD: 'redact',
+        WHARF_ONGOING_PAYLOAD_REDACT: 'a..b[',
+      }),
+    ).toThrow(/WHARF_ONGOING_PAYLOAD_REDACT.*must be a field path/);
+    expect(() => loadWorkerSettings({ WHARF_ONGOING_PAYLOAD: 'hide' })).toThrow(
+      /WHARF_ONGOING_PAYLOAD: /,
+    );
+  });
+});
+
 describe('the replay window', () => {
   const worker = { ...minimal, SCHEMA_REGISTRY_URL: 'http://registry:8081' };
 

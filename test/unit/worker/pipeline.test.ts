@@ -13,6 +13,8 @@ import {
   transform,
 } from '../../../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
+import type { PayloadPolicy } from '../../../src/worker/provider-payload.ts';
+import { REDACTED, payloadWriter } from '../../../src/worker/provider-payload.ts';
 
 const location = (id: string): Location => ({
   locationId: id,
@@ -52,7 +54,7 @@ const standIn: ProviderAdapter = {
     if (id === 'reject') return { code: 'NORMALIZATION_FAILED', message: 'cannot', path: 'id' };
     return {
       domain: 'locations',
-      type: 'location.opened',
+      type: 'location.connected',
       subject: `happycolis/location/${id}`,
       tenant: org === undefined ? 'org-1' : org,
       providerTime: at ?? null,
@@ -278,6 +280,38 @@ describe('replays', () => {
   });
 });
 
+describe('the provider payload', () => {
+  const message = {
+    type: 'place/opened',
+    id: 'L1',
+    contact: { email: 'jane@example.com', phone: '+33 1' },
+  };
+  const withPolicy = (policy: PayloadPolicy) =>
+    transform(raw(message), {
+      ...config,
+      payloads: { happycolis: payloadWriter(policy) },
+    });
+
+  it('is the message as received by default', () => {
+    const output = transform(raw(message), config);
+    expect(output.kind === 'domain' && output.event.providerPayload).toBe(JSON.stringify(message));
+  });
+
+  it('is left out on request', () => {
+    const output = withPolicy({ mode: 'omit' });
+    expect(output.kind === 'domain' && output.event.providerPayload).toBeNull();
+  });
+
+  it('has listed fields censored on request, the rest kept', () => {
+    const output = withPolicy({ mode: 'redact', paths: ['contact.email', 'missing.field'] });
+    if (output.kind !== 'domain') throw new Error(`dead-lettered: ${JSON.stringify(output)}`);
+    expect(JSON.parse(output.event.providerPayload ?? 'null')).toEqual({
+      ...message,
+      contact: { email: REDACTED, phone: '+33 1' },
+    });
+  });
+});
+
 describe('transform', () => {
   it('routes a valid message to its domain topic with CloudEvents headers', () => {
     const output = transform(
@@ -289,7 +323,7 @@ describe('transform', () => {
     expect(output.topic).toBe('logistics.locations.v1');
     expect(output.key).toBe('happycolis/org-1/location/L1');
     expect(output.event).toMatchObject({
-      type: 'location.opened',
+      type: 'location.connected',
       source: 'happycolis',
       tenant: 'org-1',
       subject: 'happycolis/org-1/location/L1',
@@ -305,7 +339,7 @@ describe('transform', () => {
       ce_specversion: '1.0',
       ce_id: output.event.id,
       ce_source: '/wharf/happycolis',
-      ce_type: 'location.opened',
+      ce_type: 'dev.wharf.logistics.location.connected.v1',
       ce_time: '2023-12-08T12:56:00.000Z',
       ce_subject: 'happycolis/org-1/location/L1',
       ce_partitionkey: 'happycolis/org-1/location/L1',

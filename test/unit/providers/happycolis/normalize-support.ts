@@ -95,6 +95,7 @@ export function envelope(event: NormalizedEvent, msg: unknown, type: string): un
     timesOriginal: {},
     providerEventType: type,
     providerEventId: event.providerEventId,
+    references: event.references ?? [],
     data: event.data,
     providerPayload: JSON.stringify(msg),
   };

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Address, Domain } from '../../../../src/canonical/model.ts';
 import { canonicalEventId } from '../../../../src/canonical/event-id.ts';
+import { isCanonicalEventType } from '../../../../src/canonical/event-types.ts';
 import { normalizeHappycolis } from '../../../../src/providers/happycolis/normalize.ts';
 import { happycolisWorker } from '../../../../src/providers/happycolis/worker.ts';
 import type { HeaderFile } from './normalize-support.ts';
@@ -57,10 +58,6 @@ function familyOf(type: string): string {
   return type.slice(0, type.indexOf('/'));
 }
 
-function actionOf(type: string): string {
-  return type.slice(type.indexOf('/') + 1);
-}
-
 function route(type: string): (typeof FAMILIES)[string] {
   const found = FAMILIES[familyOf(type)];
   if (found === undefined) throw new Error(`no family for ${type}`);
@@ -91,7 +88,8 @@ describe('every HappyColis event type, both header shapes', () => {
 
     const event = normalized(msg, type);
     expect(event.domain).toBe(domain);
-    expect(event.type).toBe(`${entity}.${actionOf(type).replaceAll('-', '_')}`);
+    expect(isCanonicalEventType(event.type)).toBe(true);
+    expect(event.type.startsWith(`${entity}.`)).toBe(true);
     expect(event.subject).toBe(`happycolis/${familyOf(type)}/${subjectId(type, bodyValue)}`);
     if (familyOf(type) === 'delivery-order') expect(event.data).toMatchObject({ kind: 'OUTBOUND' });
     if (familyOf(type) === 'transfer-order') expect(event.data).toMatchObject({ kind: 'TRANSFER' });
@@ -99,12 +97,32 @@ describe('every HappyColis event type, both header shapes', () => {
   });
 
   it.each([
+    ['order/created', 'order.created'],
+    ['order/opened', 'order.open'],
     ['order/completed', 'order.completed'],
-    ['delivery-order/fulfillment-created', 'fulfillment_order.fulfillment_created'],
-    ['delivery-order/integration-error', 'fulfillment_order.integration_error'],
+    ['order/updated', 'order.updated'],
+    ['delivery-order/created', 'fulfillment_order.created'],
+    ['delivery-order/fulfillment-created', 'fulfillment_order.updated'],
+    ['delivery-order/integrated', 'fulfillment_order.released'],
+    ['delivery-order/accepted', 'fulfillment_order.released'],
+    ['delivery-order/integration-error', 'fulfillment_order.exception'],
+    ['delivery-order/rejected', 'fulfillment_order.rejected'],
+    ['delivery-order/picked', 'fulfillment_order.picked'],
+    ['delivery-order/packed', 'fulfillment_order.packed'],
+    ['delivery-order/shipped', 'fulfillment_order.shipped'],
+    ['delivery-order/completed', 'fulfillment_order.fulfilled'],
     ['transfer-order/updated', 'fulfillment_order.updated'],
-    ['shipment/delivered-to-sender', 'shipment.delivered_to_sender'],
+    ['transfer-order/opened', 'fulfillment_order.open'],
+    ['shipment/created', 'shipment.created'],
+    ['shipment/info-received', 'shipment.open'],
+    ['shipment/in-transit', 'shipment.in_transit'],
+    ['shipment/out-for-delivery', 'shipment.out_for_delivery'],
+    ['shipment/attempt-failed', 'shipment.delivery_attempt_failed'],
     ['shipment/available-for-pickup', 'shipment.available_for_pickup'],
+    ['shipment/delivered', 'shipment.delivered'],
+    ['shipment/returned-to-sender', 'shipment.returning'],
+    ['shipment/delivered-to-sender', 'shipment.returned'],
+    ['shipment/expired', 'shipment.lost'],
     ['stock-reference/movement', 'stock_reference.movement'],
     ['variant/deactivated', 'variant.deactivated'],
     ['location/disconnected', 'location.disconnected'],
@@ -201,6 +219,10 @@ describe('orders', () => {
       orderNumber: 'ORDER_REFERENCE',
       orderType: null,
       name: null,
+      // ORDER_STATUS is no known state: a created order is OPEN.
+      status: 'OPEN',
+      previousStatus: null,
+      statusReason: null,
       providerStatus: 'ORDER_STATUS',
       currency: 'EUR',
       total: eur('10'),
@@ -222,6 +244,7 @@ describe('orders', () => {
           unitPrice: eur('10'),
           totalPrice: eur('20'),
           taxRate: '0.2',
+          totalPriceTaxInclusive: eur('20'),
           pieces: null,
           weight: null,
         },
@@ -304,6 +327,9 @@ describe('delivery orders', () => {
       orderNumber: 'DELIVERY_ORDER_REFERENCE',
       reference: 'YOUR_ORDER_NUMBER_IF_APPLICABLE',
       status: 'OPEN',
+      previousStatus: null,
+      // The message of the last entry of its history, an OPENED one.
+      statusReason: 'Optional message',
       providerStatus: 'OPENED',
       warehouse: null,
       locationId: null,
@@ -320,6 +346,10 @@ describe('delivery orders', () => {
           fulfilledQuantity: { value: '1', unit: 'EA' },
           batchNumber: 'optional requested batch number',
           limitUsageDate: 'optional requested use of product with limit usage date',
+          unitPrice: { amount: '10', currency: 'EUR' },
+          totalPrice: { amount: '20', currency: 'EUR' },
+          totalPriceTaxInclusive: { amount: '20', currency: 'EUR' },
+          taxRate: '0.2',
         },
       ],
       tracking: [
@@ -455,6 +485,8 @@ describe('transfer orders', () => {
       orderNumber: null,
       reference: 'YOUR_SUPPLIER_ORDER_NUMBER_IF_APPLICABLE',
       status: 'OPEN',
+      previousStatus: null,
+      statusReason: 'Optional message',
       providerStatus: 'OPENED',
       warehouse: null,
       locationId: 'location_id',
@@ -470,6 +502,10 @@ describe('transfer orders', () => {
           fulfilledQuantity: { value: '1', unit: 'EA' },
           batchNumber: 'optional requested batch number',
           limitUsageDate: 'optional requested use of product with limit usage date',
+          unitPrice: null,
+          totalPrice: null,
+          totalPriceTaxInclusive: null,
+          taxRate: null,
         },
       ],
       tracking: [
@@ -594,6 +630,9 @@ describe('shipments', () => {
       shipmentId: 'SHIPPING_ID',
       // The action says what happened; the example's state (OPENED) lags.
       status: 'DELIVERED',
+      previousStatus: null,
+      // Its history's last entry is the delivery, with its message.
+      statusReason: 'Optional message',
       providerStatus: 'OPENED',
       reference: 'SHIPMENT_INTERNAL_REFERENCE',
       trackingNumber: 'TRACKING_NUMBER',
@@ -651,6 +690,8 @@ describe('shipments', () => {
     expect(event.data).toEqual({
       shipmentId: 'SHP-8841',
       status: 'IN_TRANSIT',
+      previousStatus: null,
+      statusReason: null,
       providerStatus: 'IN_TRANSIT',
       reference: 'SHP-8841',
       trackingNumber: '6A12345678901',
@@ -1182,5 +1223,60 @@ describe('failures', () => {
     expect(normalizeHappycolis(msg, event, context)).toEqual(
       normalizeHappycolis(msg, event, CONTEXT),
     );
+  });
+});
+
+describe('statuses, reasons and references', () => {
+  it('an order states its status by the event type: opened OPEN, completed COMPLETED, updated none', () => {
+    const statusOf = (type: string) =>
+      (normalizedFixture(type, 'body-order.json').data as { status: string }).status;
+    expect(statusOf('order/opened')).toBe('OPEN');
+    expect(statusOf('order/completed')).toBe('COMPLETED');
+    expect(statusOf('order/updated')).toBe('UNKNOWN');
+  });
+
+  it("a rejection carries its history's message as the reason", () => {
+    const body = withFields(fixture('body-delivery-order.json'), {
+      events: [
+        { id: 'e1', type: 'OPENED', date: '2023-12-08T13:56:00', message: null },
+        { id: 'e2', type: 'REJECTED', date: '2023-12-08T14:10:00', message: 'Unknown SKU X-1' },
+      ],
+    });
+    const event = normalized(message('delivery-order/rejected', body), 'delivery-order/rejected');
+    expect(event.type).toBe('fulfillment_order.rejected');
+    expect(event.data).toMatchObject({ status: 'REJECTED', statusReason: 'Unknown SKU X-1' });
+  });
+
+  it("no reason when the history's last entry is of another status", () => {
+    const body = withFields(fixture('body-delivery-order.json'), {
+      events: [{ id: 'e1', type: 'OPENED', date: '2023-12-08T13:56:00', message: 'Created' }],
+    });
+    const event = normalized(message('delivery-order/shipped', body), 'delivery-order/shipped');
+    expect(event.data).toMatchObject({ status: 'SHIPPED', statusReason: null });
+  });
+
+  it('names the documents each family refers to, typed', () => {
+    const referencesOf = (type: string, body: Record<string, unknown>) =>
+      normalized(message(type, body), type).references;
+    expect(referencesOf('order/created', fixture('body-order.json'))).toEqual([
+      { type: 'ORDER', value: 'YOUR_ORDER_NUMBER_IF_APPLICABLE', qualifier: 'invoice_number' },
+    ]);
+    const deliveryOrder = withFields(fixture('body-delivery-order.json'), { order_id: 'ORD-9' });
+    expect(referencesOf('delivery-order/created', deliveryOrder)).toEqual([
+      { type: 'ORDER', value: 'ORD-9', qualifier: 'order_id' },
+      { type: 'ORDER', value: 'YOUR_ORDER_NUMBER_IF_APPLICABLE', qualifier: 'invoice_number' },
+    ]);
+    expect(referencesOf('transfer-order/created', fixture('body-transfer-order.json'))).toEqual([
+      {
+        type: 'PURCHASE_ORDER',
+        value: 'YOUR_SUPPLIER_ORDER_NUMBER_IF_APPLICABLE',
+        qualifier: 'supplier_reference',
+      },
+    ]);
+    const shipment = withFields(fixture('body-shipment.json'), { delivery_order_id: 'DO-7' });
+    expect(referencesOf('shipment/created', shipment)).toEqual([
+      { type: 'FULFILLMENT_ORDER', value: 'DO-7', qualifier: 'delivery_order_id' },
+    ]);
+    expect(referencesOf('product/created', fixture('body-product.json'))).toEqual([]);
   });
 });

@@ -58,6 +58,7 @@ function expectCanonical(event: NormalizedEvent): void {
     timesOriginal: {},
     providerEventType: 'order.status_changed',
     providerEventId: event.providerEventId,
+    references: event.references ?? [],
     data: event.data,
     providerPayload: '{}',
   };
@@ -74,6 +75,8 @@ function expectCanonical(event: NormalizedEvent): void {
 /** What every docs-example fixture becomes, but for the status. */
 const DOCS_ORDER: Omit<FulfillmentOrder, 'status' | 'providerStatus'> = {
   fulfillmentOrderId: '0',
+  previousStatus: null,
+  statusReason: null,
   goodsOwnerId: '0',
   orderId: null,
   kind: 'OUTBOUND',
@@ -117,7 +120,8 @@ const FIXTURES = [
   {
     file: 'order-status-changed.json',
     eventType: 'order.status_changed',
-    expected: { type: 'fulfillment_order.status_changed', ...DOCS_ENVELOPE },
+    // Status 300: the order was released.
+    expected: { type: 'fulfillment_order.released', ...DOCS_ENVELOPE },
   },
   {
     file: 'order-picked.json',
@@ -145,7 +149,7 @@ const FIXTURES = [
     file: 'messy-nulls-and-missing.json',
     eventType: 'order.status_changed',
     expected: {
-      type: 'fulfillment_order.status_changed',
+      type: 'fulfillment_order.released',
       subject: 'ongoing/order/120456',
       tenant: 'acme-wh1',
       providerTime: '2024-03-05T09:20:00.0000000',
@@ -198,7 +202,10 @@ describe('Ongoing normalizer: field by field', () => {
       kind: 'OUTBOUND',
       orderNumber: 'SO-2024-0042',
       reference: null,
+      // The body is the order now: already shipped when the picked trigger fired.
       status: 'SHIPPED',
+      previousStatus: null,
+      statusReason: null,
       providerStatus: '450',
       warehouse: 'acme-wh1',
       locationId: null,
@@ -423,5 +430,14 @@ describe('Ongoing normalizer in the pipeline', () => {
         providerEventType: 'order.picked',
       },
     });
+  });
+});
+
+describe('Ongoing normalizer: references', () => {
+  it("names the goods owner's order number as the order it fulfils", () => {
+    const event = normalize(fixture('messy-numbers-as-strings.json'), 'order.picked');
+    expect(event.references).toEqual([
+      { type: 'ORDER', value: 'SO-2024-0042', qualifier: 'orderNumber' },
+    ]);
   });
 });

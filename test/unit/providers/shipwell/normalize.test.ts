@@ -51,6 +51,7 @@ function expectCanonical(event: NormalizedEvent, providerEventType: string): voi
     timesOriginal: {},
     providerEventType,
     providerEventId: event.providerEventId,
+    references: event.references ?? [],
     data: event.data,
     providerPayload: '{}',
   };
@@ -88,6 +89,10 @@ const NO_ORDER: Omit<Order, 'orderId'> = {
   orderNumber: null,
   orderType: null,
   name: null,
+  // Only a created order or an update of its status states one.
+  status: 'UNKNOWN',
+  previousStatus: null,
+  statusReason: null,
   providerStatus: null,
   currency: null,
   total: null,
@@ -145,6 +150,7 @@ describe('Shipwell normalizer: order.created', () => {
       orderNumber: 'MM-5676',
       orderType: 'PURCHASE_ORDER',
       name: 'Updated PO name',
+      status: 'OPEN',
       providerStatus: 'READY',
       shipTo: {
         ...NO_ADDRESS,
@@ -194,6 +200,7 @@ describe('Shipwell normalizer: order.created', () => {
         unitPrice: null,
         totalPrice: null,
         taxRate: null,
+        totalPriceTaxInclusive: null,
         // Counted and weighed apart from what is ordered.
         pieces: { value: '480', unit: 'EA' },
         weight: { value: '1200', unit: 'LB' },
@@ -245,13 +252,13 @@ describe('Shipwell normalizer: order.updated', () => {
         {
           path: 'ship_from',
           field: 'shipFrom',
-          oldValue: 'null',
-          newValue: JSON.stringify(newShipFrom(message)),
+          oldValue: { kind: 'NULL', value: null },
+          newValue: { kind: 'OBJECT', value: JSON.stringify(newShipFrom(message)) },
         },
       ],
       selfLink: `/orders/${ORDER_ID}`,
     });
-    expect(JSON.parse(data.changes[0]?.newValue ?? 'null')).toMatchObject({
+    expect(JSON.parse(data.changes[0]?.newValue?.value ?? 'null')).toMatchObject({
       line_1: '123 Shipwell Street',
       geolocation: { latitude: 10, longitude: 20 },
     });
@@ -282,11 +289,72 @@ describe('Shipwell normalizer: order.updated', () => {
       name: null,
     });
     expect(data.changes).toEqual([
-      { path: 'id', field: null, oldValue: null, newValue: '"not-the-order"' },
-      { path: 'name', field: 'name', oldValue: '"Old"', newValue: null },
-      { path: 'ship_from', field: 'shipFrom', oldValue: '{"country":"US"}', newValue: 'null' },
-      { path: 'status', field: 'providerStatus', oldValue: '"READY"', newValue: '"CANCELLED"' },
+      {
+        path: 'id',
+        field: null,
+        oldValue: null,
+        newValue: { kind: 'STRING', value: 'not-the-order' },
+      },
+      { path: 'name', field: 'name', oldValue: { kind: 'STRING', value: 'Old' }, newValue: null },
+      {
+        path: 'ship_from',
+        field: 'shipFrom',
+        oldValue: { kind: 'OBJECT', value: '{"country":"US"}' },
+        newValue: { kind: 'NULL', value: null },
+      },
+      {
+        path: 'status',
+        field: 'status',
+        oldValue: { kind: 'STRING', value: 'READY' },
+        newValue: { kind: 'STRING', value: 'CANCELLED' },
+      },
     ]);
+  });
+
+  it('types an update that changes the status by the status reached, and says the one before', () => {
+    const message = {
+      id: ORDER_ID,
+      resource_type: 'order',
+      old_data: { status: 'READY' },
+      new_data: { status: 'CANCELLED' },
+    };
+    const event = normalize(message, 'order.updated');
+    expect(event.type).toBe('order.cancelled');
+    expect(event.data).toMatchObject({
+      status: 'CANCELLED',
+      previousStatus: 'OPEN',
+      providerStatus: 'CANCELLED',
+    });
+  });
+
+  it('an update that leaves the status alone states none (UNKNOWN) and is order.updated', () => {
+    const event = normalize(fixture('order.updated.json'), 'order.updated');
+    expect(event.type).toBe('order.updated');
+    expect(event.data).toMatchObject({ status: 'UNKNOWN', previousStatus: null });
+  });
+
+  it('a status it does not know is UNKNOWN, kept as sent, and the update order.updated', () => {
+    const message = {
+      id: ORDER_ID,
+      old_data: { status: 'READY' },
+      new_data: { status: 'TENDERED' },
+    };
+    const event = normalize(message, 'order.updated');
+    expect(event.type).toBe('order.updated');
+    expect(event.data).toMatchObject({
+      status: 'UNKNOWN',
+      previousStatus: 'OPEN',
+      providerStatus: 'TENDERED',
+    });
+  });
+
+  it('a cancelled_at time makes the order CANCELLED', () => {
+    const message = {
+      id: ORDER_ID,
+      old_data: { cancelled_at: null },
+      new_data: { cancelled_at: '2024-07-02T10:00:00+00:00' },
+    };
+    expect(normalize(message, 'order.updated').type).toBe('order.cancelled');
   });
 
   it('has no changes when old_data and new_data are missing or null', () => {
@@ -305,50 +373,60 @@ describe('Shipwell normalizer: order.item.updated', () => {
       lineId: ITEM_ID,
       selfLink: `/orders/${ITEM_ORDER_ID}/items/${ITEM_ID}`,
       changes: [
-        { path: 'amount.unit', field: 'lines.quantity.unit', oldValue: '"KG"', newValue: '"LB"' },
+        {
+          path: 'amount.unit',
+          field: 'lines.quantity.unit',
+          oldValue: { kind: 'STRING', value: 'KG' },
+          newValue: { kind: 'STRING', value: 'LB' },
+        },
         {
           path: 'amount.value',
           field: 'lines.quantity.value',
-          oldValue: '"4000"',
-          newValue: '"200.00"',
+          oldValue: { kind: 'STRING', value: '4000' },
+          newValue: { kind: 'STRING', value: '200.00' },
         },
         {
           path: 'shipping_requirements.customer_reference_number',
           field: null,
-          oldValue: '"Customer specified reference"',
-          newValue: 'null',
+          oldValue: { kind: 'STRING', value: 'Customer specified reference' },
+          newValue: { kind: 'NULL', value: null },
         },
         {
           path: 'shipping_requirements.description',
           field: null,
-          oldValue: '"Description of the item"',
-          newValue: 'null',
+          oldValue: { kind: 'STRING', value: 'Description of the item' },
+          newValue: { kind: 'NULL', value: null },
         },
         {
           path: 'shipping_requirements.gross_weight.unit',
           field: 'lines.weight.unit',
-          oldValue: '"KG"',
-          newValue: '"LB"',
+          oldValue: { kind: 'STRING', value: 'KG' },
+          newValue: { kind: 'STRING', value: 'LB' },
         },
         {
           path: 'shipping_requirements.gross_weight.value',
           field: 'lines.weight.value',
-          oldValue: '"4000"',
-          newValue: '"120"',
+          oldValue: { kind: 'STRING', value: '4000' },
+          newValue: { kind: 'STRING', value: '120' },
         },
         {
           path: 'shipping_requirements.packaging_type',
           field: null,
-          oldValue: '"PALLET"',
-          newValue: '"BIN"',
+          oldValue: { kind: 'STRING', value: 'PALLET' },
+          newValue: { kind: 'STRING', value: 'BIN' },
         },
         {
           path: 'shipping_requirements.product_id',
           field: null,
-          oldValue: 'null',
-          newValue: '"8df4e14e-73d1-4194-8dd3-c0f76e693817"',
+          oldValue: { kind: 'NULL', value: null },
+          newValue: { kind: 'STRING', value: '8df4e14e-73d1-4194-8dd3-c0f76e693817' },
         },
-        { path: 'shipping_requirements.quantity', field: null, oldValue: '1', newValue: '20' },
+        {
+          path: 'shipping_requirements.quantity',
+          field: null,
+          oldValue: { kind: 'NUMBER', value: '1' },
+          newValue: { kind: 'NUMBER', value: '20' },
+        },
       ],
     });
   });
@@ -361,14 +439,22 @@ describe('Shipwell normalizer: order.item.updated', () => {
         path: 'amount',
         field: 'lines.quantity',
         oldValue: null,
-        newValue: '{"unit":"LB","value":200}',
+        newValue: { kind: 'OBJECT', value: '{"unit":"LB","value":200}' },
       },
-      { path: 'custom_data', field: null, oldValue: null, newValue: '{"line":"Line 004"}' },
+      {
+        path: 'custom_data',
+        field: null,
+        oldValue: null,
+        newValue: { kind: 'OBJECT', value: '{"line":"Line 004"}' },
+      },
       {
         path: 'shipping_requirements',
         field: null,
         oldValue: null,
-        newValue: '{"quantity":"20","gross_weight":{"unit":"LB","value":120.5}}',
+        newValue: {
+          kind: 'OBJECT',
+          value: '{"quantity":"20","gross_weight":{"unit":"LB","value":120.5}}',
+        },
       },
     ]);
   });
@@ -395,14 +481,14 @@ describe('Shipwell normalizer: order.item.updated', () => {
       {
         path: 'shipping_requirements.quantity',
         field: null,
-        oldValue: '1',
-        newValue: '"20"',
+        oldValue: { kind: 'NUMBER', value: '1' },
+        newValue: { kind: 'STRING', value: '20' },
       },
       {
         path: 'shipping_requirements.references',
         field: null,
-        oldValue: '[{"value":"a"}]',
-        newValue: '[{"value":"b"}]',
+        oldValue: { kind: 'ARRAY', value: '[{"value":"a"}]' },
+        newValue: { kind: 'ARRAY', value: '[{"value":"b"}]' },
       },
     ]);
   });
@@ -434,6 +520,7 @@ describe('Shipwell normalizer: order.item.deleted', () => {
           unitPrice: null,
           totalPrice: null,
           taxRate: null,
+          totalPriceTaxInclusive: null,
           pieces: null,
           weight: { value: '4000', unit: 'KG' },
         },
@@ -605,5 +692,31 @@ describe('Shipwell normalizer in the pipeline', () => {
     expect(snapshot('order.created.json', 'order.created')).toBe(true);
     expect(snapshot('order.updated.json', 'order.updated')).toBe(false);
     expect(snapshot('order.item.deleted.json', 'order.item.deleted')).toBe(true);
+  });
+});
+
+describe('Shipwell normalizer: references', () => {
+  it("types the docs example's references by qualifier", () => {
+    expect(normalize(fixture('order.created.json'), 'order.created').references).toEqual([
+      { type: 'CUSTOMER', value: 'customer-ref-1', qualifier: 'CUSTOMER_REFERENCE_NUMBER' },
+      { type: 'INVOICE', value: 'customer-ref-2', qualifier: 'EXTERNAL_INVOICE_ID' },
+    ]);
+  });
+
+  it('keeps a qualifier it does not know as OTHER, and skips an entry without a value', () => {
+    const message = {
+      id: ORDER_ID,
+      resource_type: 'order',
+      references: [
+        { qualifier: 'BOL_NUMBER', value: 'B-1' },
+        { qualifier: 'PO_NUMBER', value: 'PO-7' },
+        { qualifier: 'PO_NUMBER', value: null },
+        'not an object',
+      ],
+    };
+    expect(normalize(message, 'order.created').references).toEqual([
+      { type: 'OTHER', value: 'B-1', qualifier: 'BOL_NUMBER' },
+      { type: 'PURCHASE_ORDER', value: 'PO-7', qualifier: 'PO_NUMBER' },
+    ]);
   });
 });

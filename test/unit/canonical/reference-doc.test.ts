@@ -1,0 +1,38 @@
+/**
+ * docs/canonical-model.md lists the closed vocabularies and the records'
+ * fields as the code and the schemas have them: a change to either that is
+ * not written into the page (`npm run docs`) fails here.
+ */
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { CANONICAL_EVENT_TYPES } from '../../../src/canonical/event-types.ts';
+import { FULFILLMENT_STATUSES } from '../../../src/canonical/fulfillment-status.ts';
+import {
+  canonicalReference,
+  withCanonicalReference,
+} from '../../../src/canonical/reference-doc.ts';
+import {
+  CANONICAL_MODEL_PAGE,
+  generatedCanonicalModelPage,
+} from '../../../scripts/generate-docs.ts';
+
+describe('the canonical model reference page', () => {
+  it('is what `npm run docs` writes', async () => {
+    expect(await readFile(CANONICAL_MODEL_PAGE, 'utf8')).toBe(await generatedCanonicalModelPage());
+  });
+
+  it('lists every event type and status', () => {
+    const reference = canonicalReference();
+    for (const type of CANONICAL_EVENT_TYPES) {
+      expect(reference).toContain(`\`${type.slice(type.indexOf('.') + 1)}\``);
+    }
+    for (const status of FULFILLMENT_STATUSES) expect(reference).toContain(`| \`${status}\` |`);
+  });
+
+  it('replaces only the generated part, keeping what is written by hand', () => {
+    const page = withCanonicalReference('# Title\n\nBy hand.\n');
+    expect(page.startsWith('# Title\n\nBy hand.\n\n')).toBe(true);
+    expect(withCanonicalReference(page)).toBe(page);
+    expect(withCanonicalReference(page.replace('`shipped`', '`sent`'))).toBe(page);
+  });
+});
