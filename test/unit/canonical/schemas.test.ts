@@ -3,12 +3,18 @@
  * example of every domain, typed by the model, must fit its schema with
  * exactly the schema's fields, at every depth.
  */
+import { readFileSync } from 'node:fs';
 import type { Type } from 'avsc';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import type { Address, DomainData, Money, Quantity } from '../../../src/canonical/model.ts';
 import { DOMAINS } from '../../../src/canonical/model.ts';
-import { CANONICAL_TYPES, canonicalSubject } from '../../../src/canonical/schemas.ts';
+import {
+  CANONICAL_TYPES,
+  SHARED_SCHEMA_FILE,
+  canonicalSchemaFileName,
+  canonicalSubject,
+} from '../../../src/canonical/schemas.ts';
 
 const money: Money = { amount: '10.5', currency: 'EUR' };
 const quantity: Quantity = { value: '2', unit: null };
@@ -282,6 +288,37 @@ describe('canonical schemas', () => {
     );
     expect(canonicalSubject('logistics.fulfillment.v1', 'fulfillment', 'topic-record')).toBe(
       'logistics.fulfillment.v1-wharf.canonical.FulfillmentEvent',
+    );
+  });
+});
+
+/** The names of the record and enum types a schema file defines (not those it only names). */
+function definedNames(schema: unknown, names: string[] = []): string[] {
+  if (Array.isArray(schema)) {
+    for (const branch of schema) definedNames(branch, names);
+  } else if (typeof schema === 'object' && schema !== null) {
+    const node = schema as Record<string, unknown>;
+    if ((node.type === 'record' || node.type === 'enum') && typeof node.name === 'string') {
+      names.push(node.name);
+    }
+    for (const value of Object.values(node)) definedNames(value, names);
+  }
+  return names;
+}
+
+describe('the schema files', () => {
+  const read = (file: string): unknown =>
+    JSON.parse(readFileSync(new URL(`../../../avro/canonical/${file}`, import.meta.url), 'utf8'));
+
+  it('define each named type once: shared ones in shared.avsc, none twice', () => {
+    const byFile = [SHARED_SCHEMA_FILE, ...DOMAINS.map(canonicalSchemaFileName)].map((file) => ({
+      file,
+      names: definedNames(read(file)),
+    }));
+    const all = byFile.flatMap(({ names }) => names);
+    expect(all.filter((name, index) => all.indexOf(name) !== index)).toEqual([]);
+    expect(byFile[0]?.names).toEqual(
+      expect.arrayContaining(['Address', 'Quantity', 'Money', 'FulfillmentStatus', 'Reference']),
     );
   });
 });
