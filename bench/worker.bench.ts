@@ -26,7 +26,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.ts';
-import type { Source } from '../src/providers/provider.ts';
+import type { Source } from '../src/providers/index.ts';
 import { startEmbeddedRegistry } from '../src/registry/index.ts';
 import { transform } from '../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../src/worker/pipeline.ts';

@@ -9,8 +9,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { loadWorkerSettings } from '../../src/config/config.ts';
 import { providerAdapters } from '../../src/providers/index.ts';
-import { DEFAULT_ONGOING_STATUSES } from '../../src/providers/ongoing/statuses.ts';
-import type { Source } from '../../src/providers/provider.ts';
+import type { Source } from '../../src/providers/index.ts';
 import { pipelineConfigOf, transform } from '../../src/worker/pipeline.ts';
 import type { PipelineConfig, RawRecord } from '../../src/worker/pipeline.ts';
 
@@ -20,7 +19,7 @@ export const HAPPYCOLIS_SECRET = 'bench-secret';
 /** The pipeline as a deployment without overrides has it. */
 export const PIPELINE: PipelineConfig = pipelineConfigOf(
   loadWorkerSettings({}),
-  providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }),
+  providerAdapters(),
 );
 
 /** The URL event type the benchmarks give Ongoing messages (one URL per webhook). */

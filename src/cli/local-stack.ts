@@ -191,7 +191,7 @@ export async function startLocalStack(
     stops.push(ingress.shutdown.bind(ingress));
     const worker = await startWorker(
       config,
-      { adapters: providerAdapters(config.worker) },
+      { adapters: providerAdapters(config.worker.providerSettings) },
       logger,
       { metrics },
     ).catch((error: unknown) => {

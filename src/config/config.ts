@@ -4,17 +4,14 @@
  * all of them are reported at once.
  */
 import { z } from 'zod';
-import { PROVIDERS, SOURCES } from '../providers/index.ts';
+import { PROVIDERS, PROVIDER_SETTINGS, SOURCES, providerSettingsOf } from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
+import type { ProviderSettingValues } from '../providers/provider.ts';
 import type { AuthMode } from '../providers/provider.ts';
-import type { FulfillmentStatus } from '../canonical/fulfillment-status.ts';
 import type { Domain } from '../canonical/model.ts';
 import { DOMAINS } from '../canonical/model.ts';
 import type { SubjectNameStrategy } from '../canonical/schemas.ts';
 import { isKnownZone } from '../canonical/time.ts';
-import { ongoingStatusTable } from '../providers/ongoing/statuses.ts';
-import type { OngoingEventType } from '../providers/ongoing/worker.ts';
-import { ongoingTriggerAliasTable } from '../providers/ongoing/worker.ts';
 import type { PayloadPolicy } from '../worker/provider-payload.ts';
 import { payloadWriter } from '../worker/provider-payload.ts';
 import type { KafkaSecurity, RegistrySecurity } from './security.ts';
@@ -129,13 +126,8 @@ export interface Config {
      * (WHARF_<SOURCE>_PAYLOAD, WHARF_<SOURCE>_PAYLOAD_REDACT).
      */
     readonly payloads: Readonly<Record<Source, PayloadPolicy>>;
-    /** Ongoing status number → canonical status (defaults plus WHARF_ONGOING_STATUS_MAP). */
-    readonly ongoingStatuses: ReadonlyMap<number, FulfillmentStatus>;
-    /**
-     * A warehouse's own Ongoing trigger names (normalized) → the trigger they
-     * mean, on top of the built-in names (WHARF_ONGOING_TRIGGER_ALIASES).
-     */
-    readonly ongoingTriggerAliases: Readonly<Record<string, OngoingEventType>>;
+    /** Each provider's own settings, as set (see its plug-in, e.g. WHARF_ONGOING_STATUS_MAP). */
+    readonly providerSettings: Readonly<Record<Source, ProviderSettingValues>>;
     /** Compacted topic that keeps the deduplication window across restarts. */
     readonly dedupTopic: string;
     /** A provider's redelivery within this window yields no second canonical event. */
@@ -266,21 +258,6 @@ function setVariables(
   );
 }
 
-/** An optional variable read by a parser that throws an Error saying what is wrong. */
-function parsedWith<T>(parse: (value: string | undefined) => T) {
-  return z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      try {
-        return parse(value);
-      } catch (error) {
-        context.addIssue({ code: 'custom', message: (error as Error).message });
-        return z.NEVER;
-      }
-    });
-}
-
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
   WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
@@ -297,8 +274,8 @@ const workerSchema = z.object({
     .default('topic'),
   WHARF_DEAD_LETTER_TOPIC: z.string().min(1).default('webhooks.dlq'),
   WHARF_PROVIDER_TIME_ZONE: timeZone.default('UTC'),
-  WHARF_ONGOING_STATUS_MAP: parsedWith(ongoingStatusTable),
-  WHARF_ONGOING_TRIGGER_ALIASES: parsedWith(ongoingTriggerAliasTable),
+  // Each provider's own settings, checked by the provider's schema.
+  ...PROVIDER_SETTINGS,
   WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v1'),
   WHARF_DEDUP_WINDOW_SECONDS: int(0).default(86_400),
   WHARF_DEDUP_MAX_ENTRIES: int(1).default(1_000_000),
@@ -403,8 +380,8 @@ function workerSettings(
     ) as Record<Domain, string>,
     deadLetterTopic: values.WHARF_DEAD_LETTER_TOPIC,
     timeZone: values.WHARF_PROVIDER_TIME_ZONE,
-    ongoingStatuses: values.WHARF_ONGOING_STATUS_MAP,
-    ongoingTriggerAliases: values.WHARF_ONGOING_TRIGGER_ALIASES,
+    // Checked, not transformed: the values as set, for each provider to read.
+    providerSettings: providerSettingsOf(values),
     dedupTopic: values.WHARF_DEDUP_TOPIC,
     dedupWindowMs: values.WHARF_DEDUP_WINDOW_SECONDS * 1000,
     dedupMaxEntries: values.WHARF_DEDUP_MAX_ENTRIES,

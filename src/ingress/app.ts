@@ -20,7 +20,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { PublishRecord } from '../kafka/batching-publisher.ts';
 import { RAW_HEADERS } from '../kafka/headers.ts';
 import type { Metrics } from '../metrics/catalog.ts';
-import { PROVIDERS, SOURCES } from '../providers/index.ts';
+import { PROVIDERS, SOURCES, isSource } from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
 import { createAuthenticator } from './auth.ts';
 import type { Authenticator } from './auth.ts';
@@ -61,10 +61,6 @@ interface SourceRoute {
   readonly authenticator: Authenticator;
   readonly readBody: RequestHandler;
   readonly rateLimit: RequestHandler | undefined;
-}
-
-function isSource(name: string): name is Source {
-  return (SOURCES as readonly string[]).includes(name);
 }
 
 /** Runs the source's rate limiter, if any; false when it answered 429 itself. */

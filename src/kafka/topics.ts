@@ -17,7 +17,7 @@ import { DOMAINS } from '../canonical/model.ts';
 import type { Config } from '../config/config.ts';
 import { untilKafkaAnswers } from './client.ts';
 import type { Metrics } from '../metrics/catalog.ts';
-import { SOURCES } from '../providers/provider.ts';
+import { SOURCES } from '../providers/index.ts';
 
 /** A topic Wharf needs. */
 export interface TopicSpec {

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/config.ts';
-import type { Source } from '../providers/provider.ts';
+import type { Source } from '../providers/index.ts';
 
 /** What the dead-letter tools need to know. */
 export interface OpsConfig {

@@ -7,8 +7,8 @@
  * worker's deduplication absorbs once it is routed (same event id).
  */
 import type { Message, Producer } from 'kafkajs';
-import type { Source } from '../providers/provider.ts';
-import { SOURCES } from '../providers/provider.ts';
+import type { Source } from '../providers/index.ts';
+import { isSource } from '../providers/index.ts';
 import { DEAD_LETTER_HEADERS } from '../worker/pipeline.ts';
 import type { DeadLetter } from './dead-letters.ts';
 
@@ -36,10 +36,6 @@ const DROPPED: ReadonlySet<string> = new Set([
   ...Object.values(DEAD_LETTER_HEADERS),
   ...Object.values(REDRIVE_HEADERS),
 ]);
-
-function isSource(name: string | undefined): name is Source {
-  return (SOURCES as readonly (string | undefined)[]).includes(name);
-}
 
 /**
  * Plans the redrive of one dead letter: to the raw topic it was read from

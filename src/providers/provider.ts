@@ -1,6 +1,7 @@
 import type { CanonicalEventType } from '../canonical/event-types.ts';
 import type { Domain, DomainData, Reference } from '../canonical/model.ts';
 import type { IdentityPart } from '../canonical/event-id.ts';
+import type { z } from 'zod';
 import type { ValidationIssue } from './avro-validation.ts';
 
 /**
@@ -8,12 +9,6 @@ import type { ValidationIssue } from './avro-validation.ts';
  * that knows its provider's field names; everything else goes through this
  * interface.
  */
-
-/** The providers Wharf takes webhooks from. */
-export const SOURCES = ['ongoing', 'shipwell', 'happycolis'] as const;
-
-/** A provider's name, as it appears in URLs, topics and labels. */
-export type Source = (typeof SOURCES)[number];
 
 /** How a source proves a request is its own. */
 export type AuthMode = 'none' | 'basic' | 'token' | 'hmac';
@@ -44,12 +39,6 @@ export interface ProviderIngress {
    * Returns undefined when the parsed body does not say.
    */
   readonly rawRecordKey: (body: unknown) => string | undefined;
-}
-
-/** A provider plug-in. */
-export interface Provider {
-  readonly name: Source;
-  readonly ingress: ProviderIngress;
 }
 
 /** Narrows an unknown JSON value to a plain object. */
@@ -169,4 +158,37 @@ export type Normalizer = (
 export interface ProviderAdapter {
   readonly worker: ProviderWorker;
   readonly normalize: Normalizer;
+}
+
+/**
+ * A provider's own settings: its environment variables (`WHARF_<NAME>_…`),
+ * each with the zod schema that checks it. The values reach the provider as
+ * set (strings, or undefined when unset); the schema only checks them, so a
+ * mistake is one line naming the variable when the worker starts.
+ */
+export type ProviderSettingsShape = Readonly<
+  Record<string, z.ZodType<unknown, string | undefined>>
+>;
+
+/** The values of a provider's settings, as set in the environment. */
+export type ProviderSettingValues = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A provider plug-in: everything Wharf knows of one provider, exported as one
+ * value by `src/providers/<name>/index.ts` and listed once, in the registry
+ * (`src/providers/index.ts`), from which the source names, the configuration,
+ * and the generated Helm, compose and docs tables follow.
+ */
+export interface ProviderPlugin {
+  /** The source name, in URLs, topics, metrics labels and variables (`WHARF_<NAME>_…`). */
+  readonly name: string;
+  /** The provider as people name it, e.g. `Ongoing WMS`. */
+  readonly title: string;
+  readonly ingress: ProviderIngress;
+  /** Its own settings, besides those every source has (auth, secrets, raw topic…). */
+  readonly settings: ProviderSettingsShape;
+  /** The folder of its Avro schemas (`avro/providers/<name>/`). */
+  readonly schemas: URL;
+  /** Its detect, validate and normalize, configured by its settings' values. */
+  readonly adapter: (settings: ProviderSettingValues) => ProviderAdapter;
 }

@@ -19,14 +19,14 @@ import { readProviderTime } from '../canonical/time.ts';
 import type { Config } from '../config/config.ts';
 import type { ErrorCode } from '../errors.ts';
 import { RAW_HEADERS } from '../kafka/headers.ts';
+import type { Source } from '../providers/index.ts';
+import { isSource } from '../providers/index.ts';
 import type {
   DetectedEvent,
   Normalizer,
   ProviderAdapter,
   RawContext,
-  Source,
 } from '../providers/provider.ts';
-import { SOURCES } from '../providers/provider.ts';
 
 export type { ProviderAdapter } from '../providers/provider.ts';
 
@@ -170,10 +170,6 @@ export const DEAD_LETTER_HEADERS = {
 
 /** The CloudEvents content type of domain records (Avro, Confluent wire format). */
 export const DOMAIN_CONTENT_TYPE = 'application/avro';
-
-function isSource(name: string | undefined): name is Source {
-  return (SOURCES as readonly (string | undefined)[]).includes(name);
-}
 
 /** The dead-letter record of a raw record that failed, with the original bytes and headers. */
 export function deadLetter(

@@ -1,6 +1,6 @@
 /** The provider fixtures under test/fixtures/providers/. */
 import { readFileSync } from 'node:fs';
-import type { Source } from '../../src/providers/provider.ts';
+import type { Source } from '../../src/providers/index.ts';
 
 /** A JSON object, as fixtures are. */
 export type Json = Record<string, unknown>;

@@ -29,7 +29,7 @@ import { randomInt } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { CANONICAL_TYPES } from '../../src/canonical/schemas.ts';
-import type { Source } from '../../src/providers/provider.ts';
+import type { Source } from '../../src/providers/index.ts';
 import { DEAD_LETTER_HEADERS } from '../../src/worker/pipeline.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from '../../src/worker/pipeline.ts';
 

@@ -7,5 +7,5 @@ import type { PipelineConfig } from '../../src/worker/pipeline.ts';
 /** The real providers, default topics and dead-letter topic, zone UTC. */
 export function pipelineDefaults(): PipelineConfig {
   const settings = loadWorkerSettings({});
-  return pipelineConfigOf(settings, providerAdapters(settings));
+  return pipelineConfigOf(settings, providerAdapters(settings.providerSettings));
 }

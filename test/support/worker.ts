@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/config.ts';
 import type { Config } from '../../src/config/config.ts';
 import { createMetrics } from '../../src/metrics/catalog.ts';
 import { providerAdapters } from '../../src/providers/index.ts';
-import type { Source } from '../../src/providers/provider.ts';
+import type { Source } from '../../src/providers/index.ts';
 import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
 import type { TestBroker } from '../../src/broker/test-broker.ts';
@@ -87,7 +87,7 @@ export async function startTestWorker(
   const config = loadConfig(env, 'worker');
   const worker = await startWorker(
     config,
-    { adapters: providerAdapters(config.worker) },
+    { adapters: providerAdapters(config.worker.providerSettings) },
     pino({ level: 'silent' }),
     { metrics: createMetrics({ defaultMetrics: false }), ...options },
   );

@@ -12,7 +12,7 @@ import { ERROR_CODES } from '../../errors.ts';
 import { printable } from '../printable.ts';
 import { createKafka } from '../../kafka/client.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
-import { SOURCES } from '../../providers/provider.ts';
+import { SOURCES } from '../../providers/index.ts';
 import type { CommandIo } from '../../ops/command-io.ts';
 import { EXIT_FAILURE, EXIT_USAGE, processIo } from '../../ops/command-io.ts';
 import {

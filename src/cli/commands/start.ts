@@ -77,7 +77,7 @@ function exampleOutcome(
         [RAW_HEADERS.receivedAt]: new Date().toISOString(),
       },
     },
-    pipelineConfigOf(config.worker, providerAdapters(config.worker)),
+    pipelineConfigOf(config.worker, providerAdapters(config.worker.providerSettings)),
   );
   return output.kind === 'domain'
     ? { type: output.event.type, domain: output.domain, topic: output.topic }

@@ -12,8 +12,8 @@ import { CANONICAL_TYPES } from '../../canonical/schemas.ts';
 import { readProviderTime } from '../../canonical/time.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { providerAdapters } from '../../providers/index.ts';
-import { SOURCES } from '../../providers/provider.ts';
-import type { Source } from '../../providers/provider.ts';
+import { SOURCES } from '../../providers/index.ts';
+import type { Source } from '../../providers/index.ts';
 import { deadLetter, pipelineConfigOf, transform } from '../../worker/pipeline.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from '../../worker/pipeline.ts';
 
@@ -126,7 +126,7 @@ export function registerTransform(program: Command): void {
         process.exitCode = EXIT_USAGE;
         return;
       }
-      const config = pipelineConfigOf(settings, providerAdapters(settings));
+      const config = pipelineConfigOf(settings, providerAdapters(settings.providerSettings));
       const receivedAt = options.receivedAt ?? new Date().toISOString();
       let deadLettered = false;
       for (const [index, input] of inputs.entries()) {

@@ -14,7 +14,7 @@ export function registerWorker(program: Command): void {
     )
     .action(() =>
       serveUntilSignal('worker', (config, logger) =>
-        startWorker(config, { adapters: providerAdapters(config.worker) }, logger),
+        startWorker(config, { adapters: providerAdapters(config.worker.providerSettings) }, logger),
       ),
     );
 }

@@ -1,10 +1,13 @@
-/** HappyColis webhook messages: `{header, body}`. */
-import type { Provider } from '../provider.ts';
+/** HappyColis webhook messages (`{header, body}`): the plug-in. */
+import type { ProviderPlugin } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
+import { normalizeHappycolis } from './normalize.ts';
+import { HAPPYCOLIS_SCHEMAS, happycolisWorker } from './worker.ts';
 
 /** HappyColis signs every message: base64(HMAC-SHA256(clientSecret, raw body)). */
-export const happycolis: Provider = {
-  name: 'happycolis',
+export const happycolis = {
+  name: 'happycolis' as const,
+  title: 'HappyColis',
   ingress: {
     authModes: ['hmac', 'token', 'none'],
     defaultAuthMode: 'hmac',
@@ -32,4 +35,7 @@ export const happycolis: Provider = {
       return `${family}/${id}`;
     },
   },
-};
+  settings: {},
+  schemas: HAPPYCOLIS_SCHEMAS,
+  adapter: () => ({ worker: happycolisWorker, normalize: normalizeHappycolis }),
+} satisfies ProviderPlugin;

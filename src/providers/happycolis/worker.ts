@@ -9,9 +9,12 @@ import { loadAvroType, validateJson } from '../avro-validation.ts';
 import type { DetectionFailure, ProviderWorker } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 
+/** HappyColis's Avro schemas. */
+export const HAPPYCOLIS_SCHEMAS = new URL('../../../avro/providers/happycolis/', import.meta.url);
+
 /** A HappyColis schema of avro/providers/happycolis/. */
 function schema(name: string): Type {
-  return loadAvroType(new URL(`../../../avro/providers/happycolis/${name}.avsc`, import.meta.url));
+  return loadAvroType(new URL(`${name}.avsc`, HAPPYCOLIS_SCHEMAS));
 }
 
 // Loaded once: parsing a schema is far dearer than checking a message with it.

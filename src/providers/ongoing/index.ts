@@ -1,10 +1,15 @@
-/** Ongoing WMS order webhooks. */
-import type { Provider } from '../provider.ts';
+/** Ongoing WMS order webhooks: the plug-in. */
+import { checkedWith } from '../kit.ts';
+import type { ProviderPlugin } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
+import { createOngoingNormalizer } from './normalize.ts';
+import { ongoingStatusTable } from './statuses.ts';
+import { ONGOING_SCHEMAS, createOngoingWorker, ongoingTriggerAliasTable } from './worker.ts';
 
 /** Ongoing WMS: HTTP Basic, a fixed token header, or nothing; no signing. */
-export const ongoing: Provider = {
-  name: 'ongoing',
+export const ongoing = {
+  name: 'ongoing' as const,
+  title: 'Ongoing WMS',
   ingress: {
     authModes: ['none', 'basic', 'token'],
     defaultAuthMode: 'basic',
@@ -18,4 +23,15 @@ export const ongoing: Provider = {
       return system === undefined ? `order/${orderId}` : `${system}/order/${orderId}`;
     },
   },
-};
+  settings: {
+    // Warehouses rename and add statuses: `410=PACKED,1000=CANCELLED` over the defaults.
+    WHARF_ONGOING_STATUS_MAP: checkedWith(ongoingStatusTable),
+    // A warehouse's own trigger names: `Kundorder plockad=order.picked`.
+    WHARF_ONGOING_TRIGGER_ALIASES: checkedWith(ongoingTriggerAliasTable),
+  },
+  schemas: ONGOING_SCHEMAS,
+  adapter: (settings) => ({
+    worker: createOngoingWorker(ongoingTriggerAliasTable(settings.WHARF_ONGOING_TRIGGER_ALIASES)),
+    normalize: createOngoingNormalizer(ongoingStatusTable(settings.WHARF_ONGOING_STATUS_MAP)),
+  }),
+} satisfies ProviderPlugin;

@@ -105,10 +105,11 @@ export function ongoingTriggerAliasTable(
   return Object.fromEntries(table);
 }
 
+/** Ongoing's Avro schemas. */
+export const ONGOING_SCHEMAS = new URL('../../../avro/providers/ongoing/', import.meta.url);
+
 // Loaded once: every trigger delivers the same WebhookOrderPayload.
-const ORDER_WEBHOOK = loadAvroType(
-  new URL('../../../avro/providers/ongoing/order-webhook.avsc', import.meta.url),
-);
+const ORDER_WEBHOOK = loadAvroType(new URL('order-webhook.avsc', ONGOING_SCHEMAS));
 
 const KNOWN = new Set<string>(ONGOING_EVENT_TYPES);
 

@@ -1,11 +1,13 @@
-/** Shipwell order events. */
-import type { Provider } from '../provider.ts';
+/** Shipwell order events: the plug-in. */
+import type { ProviderPlugin } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
-import { shipwellEnvelope } from './worker.ts';
+import { normalizeShipwell } from './normalize.ts';
+import { SHIPWELL_SCHEMAS, shipwellEnvelope, shipwellWorker } from './worker.ts';
 
 /** Shipwell: HTTP Basic (optional username/password on the webhook). */
-export const shipwell: Provider = {
-  name: 'shipwell',
+export const shipwell = {
+  name: 'shipwell' as const,
+  title: 'Shipwell',
   ingress: {
     authModes: ['none', 'basic', 'token'],
     defaultAuthMode: 'basic',
@@ -22,4 +24,7 @@ export const shipwell: Provider = {
       return orderId === undefined ? undefined : `order/${orderId}`;
     },
   },
-};
+  settings: {},
+  schemas: SHIPWELL_SCHEMAS,
+  adapter: () => ({ worker: shipwellWorker, normalize: normalizeShipwell }),
+} satisfies ProviderPlugin;

@@ -82,20 +82,15 @@ function eventSchema(type: Type): EventSchema {
   return { type, name: JSON.stringify(type.name) };
 }
 
+/** Shipwell's Avro schemas. */
+export const SHIPWELL_SCHEMAS = new URL('../../../avro/providers/shipwell/', import.meta.url);
+
 // Loaded once, at module load.
-const ORDER = eventSchema(
-  loadAvroType(new URL('../../../avro/providers/shipwell/order.avsc', import.meta.url)),
-);
-const ORDER_UPDATED = eventSchema(
-  loadAvroType(new URL('../../../avro/providers/shipwell/order-updated.avsc', import.meta.url)),
-);
-const ORDER_ITEM = eventSchema(
-  loadAvroType(new URL('../../../avro/providers/shipwell/order-item.avsc', import.meta.url)),
-);
+const ORDER = eventSchema(loadAvroType(new URL('order.avsc', SHIPWELL_SCHEMAS)));
+const ORDER_UPDATED = eventSchema(loadAvroType(new URL('order-updated.avsc', SHIPWELL_SCHEMAS)));
+const ORDER_ITEM = eventSchema(loadAvroType(new URL('order-item.avsc', SHIPWELL_SCHEMAS)));
 const ORDER_ITEM_UPDATED = eventSchema(
-  loadAvroType(
-    new URL('../../../avro/providers/shipwell/order-item-updated.avsc', import.meta.url),
-  ),
+  loadAvroType(new URL('order-item-updated.avsc', SHIPWELL_SCHEMAS)),
 );
 
 /**

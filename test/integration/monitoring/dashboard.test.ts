@@ -249,7 +249,7 @@ describe.skipIf(!prometheusChoice.run)(
         const workerConfig = loadConfig(env, 'worker');
         worker = await startWorker(
           workerConfig,
-          { adapters: providerAdapters(workerConfig.worker) },
+          { adapters: providerAdapters(workerConfig.worker.providerSettings) },
           logger,
           { metrics: createMetrics() },
         );

@@ -283,7 +283,7 @@ describe('credentials that go bad while running', () => {
     const ingress = await startIngress(config, logger, options);
     const worker = await startWorker(
       config,
-      { adapters: providerAdapters(config.worker) },
+      { adapters: providerAdapters(config.worker.providerSettings) },
       logger,
       { ...options, metrics: createMetrics({ defaultMetrics: false }) },
     );

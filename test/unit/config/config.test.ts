@@ -313,22 +313,20 @@ describe('WHARF_ONGOING_TRIGGER_ALIASES', () => {
       },
       'worker',
     );
-    expect(config.worker.ongoingTriggerAliases).toEqual({
-      kundorderplockad: 'order.picked',
-      plockad: 'order.picked',
-      nyorder: 'order.created',
+    // Kept as set, for the Ongoing plug-in to read (its own tests cover the reading).
+    expect(config.worker.providerSettings.ongoing).toEqual({
+      WHARF_ONGOING_STATUS_MAP: undefined,
+      WHARF_ONGOING_TRIGGER_ALIASES:
+        ' Kundorder plockad = order.picked , Plockad=order.picked,Ny order=ORDER.CREATED,',
     });
-    expect(
-      loadWorkerSettings({ WHARF_ONGOING_TRIGGER_ALIASES: 'Status ändrad=order.status_changed' })
-        .ongoingTriggerAliases,
-    ).toEqual({ statusändrad: 'order.status_changed' });
+    expect(config.worker.providerSettings.shipwell).toEqual({});
   });
 
   it('defaults to no extra names, also when empty', () => {
-    expect(loadWorkerSettings({}).ongoingTriggerAliases).toEqual({});
-    expect(loadWorkerSettings({ WHARF_ONGOING_TRIGGER_ALIASES: '' }).ongoingTriggerAliases).toEqual(
-      {},
+    expect(loadWorkerSettings({}).providerSettings.ongoing.WHARF_ONGOING_TRIGGER_ALIASES).toBe(
+      undefined,
     );
+    expect(() => loadWorkerSettings({ WHARF_ONGOING_TRIGGER_ALIASES: '' })).not.toThrow();
   });
 
   it.each([

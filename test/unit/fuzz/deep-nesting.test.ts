@@ -8,7 +8,7 @@
  * body just within the limit from being refused for its depth.
  */
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from '../../../src/providers/provider.ts';
+import { SOURCES } from '../../../src/providers/index.ts';
 import { MAX_NESTING_DEPTH, transform } from '../../../src/worker/pipeline.ts';
 import { checkOutput, corpus, deeplyNested } from '../../support/fuzz.ts';
 import { pipelineDefaults } from '../../support/pipeline.ts';

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Source } from '../../../src/providers/provider.ts';
+import type { Source } from '../../../src/providers/index.ts';
 import { transform } from '../../../src/worker/pipeline.ts';
 import type { RawRecord } from '../../../src/worker/pipeline.ts';
 import {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadAvroType } from '../../../../src/providers/avro-validation.ts';
 import { providerAdapters } from '../../../../src/providers/index.ts';
-import { DEFAULT_ONGOING_STATUSES } from '../../../../src/providers/ongoing/statuses.ts';
 import {
   ONGOING_TRIGGER_ALIASES,
   createOngoingWorker,
@@ -222,16 +221,14 @@ describe('Ongoing worker: configured trigger names', () => {
 
   it('routes a configured name through the adapters the worker builds from its settings', () => {
     const configured = providerAdapters({
-      ongoingStatuses: DEFAULT_ONGOING_STATUSES,
-      ongoingTriggerAliases: ongoingTriggerAliasTable('Kundorder plockad=order.picked'),
+      ongoing: { WHARF_ONGOING_TRIGGER_ALIASES: 'Kundorder plockad=order.picked' },
     }).ongoing.worker;
     const message = { ...fixture('order-picked.json'), webhookTemplate: 'Kundorder plockad' };
     expect(configured.detect(message, BODY_ONLY)).toEqual({ eventType: 'order.picked' });
     expect(configured.detect({ webhookTemplate: 'Order is created' }, BODY_ONLY)).toEqual({
       eventType: 'order.created',
     });
-    const unconfigured = providerAdapters({ ongoingStatuses: DEFAULT_ONGOING_STATUSES }).ongoing
-      .worker;
+    const unconfigured = providerAdapters().ongoing.worker;
     expect(unconfigured.detect(message, BODY_ONLY)).toMatchObject({
       code: 'UNKNOWN_EVENT_TYPE',
       path: 'webhookTemplate',
