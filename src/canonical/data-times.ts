@@ -37,6 +37,7 @@ const CONVERTERS: { readonly [D in Domain]: (data: DomainData[D], read: Reader) 
     }),
     shipments: (data, read) => ({
       ...data,
+      estimatedDeliveryAt: read('estimatedDeliveryAt', data.estimatedDeliveryAt),
       events: data.events.map((entry, i) => ({
         ...entry,
         time: read(`events[${String(i)}].time`, entry.time),

@@ -298,6 +298,12 @@ export interface ShipmentEventEntry {
   readonly type: string | null;
   readonly time: string | null;
   readonly message: string | null;
+  /** The canonical status this step put the shipment in, where it says. */
+  readonly status: FulfillmentStatus | null;
+  /** The carrier's or provider's own status of the step, as sent. */
+  readonly providerStatus: string | null;
+  /** Where the step happened. */
+  readonly location: Address | null;
 }
 
 /** A shipment (domain `shipments`). */
@@ -315,6 +321,10 @@ export interface Shipment {
   readonly carrier: string | null;
   /** The fulfillment order it ships, where the provider names it. */
   readonly fulfillmentOrderId: string | null;
+  /** When the carrier expects to deliver (UTC). */
+  readonly estimatedDeliveryAt: string | null;
+  readonly signedBy: string | null;
+  readonly weight: Quantity | null;
   readonly shipTo: Address | null;
   readonly lines: readonly ShipmentLine[];
   readonly events: readonly ShipmentEventEntry[];

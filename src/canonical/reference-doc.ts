@@ -44,10 +44,10 @@ function statuses<S extends string>(
   );
 }
 
-/** An Avro type as a reader names it: `string`, `null \| Address`, `array<Parcel>`. */
+/** An Avro type as a reader names it: `string`, `null | Address`, `array<Parcel>`. */
 function typeName(type: unknown): string {
   if (typeof type === 'string') return type.replace(/^wharf\.canonical\./, '');
-  if (Array.isArray(type)) return type.map(typeName).join(' \\| ');
+  if (Array.isArray(type)) return type.map(typeName).join(' | ');
   const node = type as { type: string; name?: string; items?: unknown; values?: unknown };
   if (node.type === 'array') return `array<${typeName(node.items)}>`;
   if (node.type === 'map') return `map<${typeName(node.values)}>`;

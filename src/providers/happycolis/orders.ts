@@ -221,11 +221,16 @@ function shipmentLine(detail: Fields): ShipmentLine {
 }
 
 function shipmentEvent(event: Fields): ShipmentEventEntry {
+  const type = text(event.type);
   return {
     eventId: text(event.id),
-    type: text(event.type),
+    type,
     time: text(event.date),
     message: text(event.message),
+    // The history names the step by its state word (OPENED, SHIPPED…).
+    status: type === null ? null : happycolisStatus(type, type),
+    providerStatus: type,
+    location: null,
   };
 }
 
@@ -248,6 +253,9 @@ export function shipmentData(id: string, body: Fields, action: string): Shipment
     // Neither is in the docs' example; read when they come.
     carrier: firstText(body.carrier, body.carrier_name),
     fulfillmentOrderId: firstText(body.delivery_order_id, body.deliveryOrderId),
+    estimatedDeliveryAt: null,
+    signedBy: null,
+    weight: null,
     shipTo: address(body.delivery_address),
     lines: records(body.details).map(shipmentLine),
     events,

@@ -29,6 +29,20 @@ describe('the canonical model reference page', () => {
     for (const status of FULFILLMENT_STATUSES) expect(reference).toContain(`| \`${status}\` |`);
   });
 
+  it('writes tables whose rows have as many cells as their header (pipes in types escaped)', () => {
+    // A pipe is a cell border unless escaped by one backslash (`\\|` is a backslash, then a border).
+    const cells = (line: string) => line.replaceAll('\\\\', '').split(/(?<!\\)\|/).length;
+    let header: number | undefined;
+    for (const line of canonicalReference().split('\n')) {
+      if (!line.startsWith('|')) {
+        header = undefined;
+        continue;
+      }
+      header ??= cells(line);
+      expect(cells(line), line).toBe(header);
+    }
+  });
+
   it('replaces only the generated part, keeping what is written by hand', () => {
     const page = withCanonicalReference('# Title\n\nBy hand.\n');
     expect(page.startsWith('# Title\n\nBy hand.\n\n')).toBe(true);

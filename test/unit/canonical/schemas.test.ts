@@ -141,6 +141,9 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
     shippingMethod: null,
     carrier: 'DHL',
     fulfillmentOrderId: 'do1',
+    estimatedDeliveryAt: '2024-08-20T00:00:00.000Z',
+    signedBy: 'J. DOE',
+    weight: { value: '136', unit: 'OZ' },
     shipTo: address,
     lines: [
       {
@@ -154,7 +157,17 @@ const examples: { [D in keyof DomainData]: DomainData[D] } = {
         batchNumber: null,
       },
     ],
-    events: [{ eventId: 'e1', type: 'DELIVERED', time: null, message: null }],
+    events: [
+      {
+        eventId: 'e1',
+        type: 'DELIVERED',
+        time: null,
+        message: null,
+        status: 'DELIVERED',
+        providerStatus: 'delivered',
+        location: address,
+      },
+    ],
   },
   inventory: {
     stockReferenceId: 'sr1',

@@ -640,6 +640,9 @@ describe('shipments', () => {
       shippingMethod: 'SHIPPING_METHOD_NAME',
       carrier: null,
       fulfillmentOrderId: null,
+      estimatedDeliveryAt: null,
+      signedBy: null,
+      weight: null,
       shipTo: JOHN_DOE_NO_CONTACT,
       lines: [
         {
@@ -660,6 +663,9 @@ describe('shipments', () => {
           type: 'DELIVERED',
           time: '2023-12-08T13:56:00',
           message: 'Optional message',
+          status: 'DELIVERED',
+          providerStatus: 'DELIVERED',
+          location: null,
         },
       ],
     });
@@ -699,6 +705,9 @@ describe('shipments', () => {
       shippingMethod: 'Colissimo Domicile',
       carrier: null,
       fulfillmentOrderId: null,
+      estimatedDeliveryAt: null,
+      signedBy: null,
+      weight: null,
       shipTo: null,
       lines: [
         {
@@ -722,7 +731,17 @@ describe('shipments', () => {
           batchNumber: null,
         },
       ],
-      events: [{ eventId: 'SE-1', type: 'IN_TRANSIT', time: '2024-02-06T07:30:00', message: null }],
+      events: [
+        {
+          eventId: 'SE-1',
+          type: 'IN_TRANSIT',
+          time: '2024-02-06T07:30:00',
+          message: null,
+          status: 'IN_TRANSIT',
+          providerStatus: 'IN_TRANSIT',
+          location: null,
+        },
+      ],
     });
   });
 });
