@@ -1,6 +1,8 @@
 /**
- * Names of the Kafka record headers Wharf writes. Raw records carry these
- * plus the provider's allow-listed request headers under their own names.
+ * Every Kafka record header name Wharf writes or reads, in one place: raw
+ * records (written by the ingress, with the provider's allow-listed request
+ * headers under their own names), dead letters, redriven records, and the
+ * CloudEvents headers of domain records.
  */
 export const RAW_HEADERS = {
   /** The provider the webhook came from (`ongoing`, `shipwell`, `happycolis`). */
@@ -18,5 +20,52 @@ export const RAW_HEADERS = {
    */
   tenant: 'wharf-tenant',
   /** The request's Content-Type. */
+  contentType: 'content-type',
+} as const;
+
+/** Headers the dead-letter records carry besides the original ones. */
+export const DEAD_LETTER_HEADERS = {
+  stage: 'wharf-error-stage',
+  code: 'wharf-error-code',
+  message: 'wharf-error-message',
+  path: 'wharf-error-path',
+  originalTopic: 'wharf-original-topic',
+  originalPartition: 'wharf-original-partition',
+  originalOffset: 'wharf-original-offset',
+} as const;
+
+/** Headers a redriven raw record carries besides its original ones. */
+export const REDRIVE_HEADERS = {
+  /** `<dead-letter topic>/<partition>/<offset>` of the dead letter it came from. */
+  from: 'wharf-redriven-from',
+  /** When it was redriven (ISO 8601, UTC). */
+  at: 'wharf-redriven-at',
+  /** How many times this webhook was redriven, this time included. */
+  count: 'wharf-redrive-count',
+} as const;
+
+/**
+ * The CloudEvents headers of domain records (the Kafka binding in binary
+ * mode: each attribute a `ce_` header, the content type plain).
+ */
+export const CLOUDEVENT_HEADERS = {
+  specversion: 'ce_specversion',
+  id: 'ce_id',
+  source: 'ce_source',
+  type: 'ce_type',
+  time: 'ce_time',
+  subject: 'ce_subject',
+  /** Where the schema of the value is: `<registry>/schemas/ids/<id>`. */
+  dataschema: 'ce_dataschema',
+  /** The partitioning extension: the key that keeps one entity in order. */
+  partitionkey: 'ce_partitionkey',
+  /** The tenant, when known. */
+  tenant: 'ce_tenant',
+  /**
+   * Wharf's extension marking an event whose provider time lies further
+   * before its arrival than the deduplication window: how many seconds
+   * before. A late redelivery, or a replayed capture; produced either way.
+   */
+  staleSeconds: 'ce_wharfstaleseconds',
   contentType: 'content-type',
 } as const;

@@ -6,9 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
-import { RAW_HEADERS } from '../kafka/headers.ts';
-import { DEAD_LETTER_HEADERS } from '../worker/pipeline.ts';
-import { REDRIVE_HEADERS } from './redrive.ts';
+import { DEAD_LETTER_HEADERS, RAW_HEADERS, REDRIVE_HEADERS } from '../kafka/headers.ts';
 
 /** One record of the dead-letter topic, with what its headers say. */
 export interface DeadLetter {

@@ -9,18 +9,8 @@
 import type { Message, Producer } from 'kafkajs';
 import type { Source } from '../providers/index.ts';
 import { isSource } from '../providers/index.ts';
-import { DEAD_LETTER_HEADERS } from '../worker/pipeline.ts';
+import { DEAD_LETTER_HEADERS, REDRIVE_HEADERS } from '../kafka/headers.ts';
 import type { DeadLetter } from './dead-letters.ts';
-
-/** Headers a redriven raw record carries besides its original ones. */
-export const REDRIVE_HEADERS = {
-  /** `<dead-letter topic>/<partition>/<offset>` of the dead letter it came from. */
-  from: 'wharf-redriven-from',
-  /** When it was redriven (ISO 8601, UTC). */
-  at: 'wharf-redriven-at',
-  /** How many times this webhook was redriven, this time included. */
-  count: 'wharf-redrive-count',
-} as const;
 
 /** What redriving one dead letter means. */
 export type RedrivePlan =

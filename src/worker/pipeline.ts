@@ -18,7 +18,7 @@ import { canonicalEventId } from '../canonical/event-id.ts';
 import { readProviderTime } from '../canonical/time.ts';
 import type { Config } from '../config/config.ts';
 import type { ErrorCode } from '../errors.ts';
-import { RAW_HEADERS } from '../kafka/headers.ts';
+import { CLOUDEVENT_HEADERS, DEAD_LETTER_HEADERS, RAW_HEADERS } from '../kafka/headers.ts';
 import type { Source } from '../providers/index.ts';
 import { isSource } from '../providers/index.ts';
 import type {
@@ -55,7 +55,7 @@ export interface PipelineConfig {
   readonly rawTopics: Readonly<Record<Source, string>>;
   /**
    * An event whose provider time lies further than this before its arrival
-   * is marked stale ({@link STALE_HEADER}): the deduplication window, past
+   * is marked stale (`ce_wharfstaleseconds`): the deduplication window, past
    * which a replayed request would no longer be recognised as a duplicate.
    */
   readonly staleAfterMs: number;
@@ -95,14 +95,6 @@ export function pipelineConfigOf(
     ),
   };
 }
-
-/**
- * The CloudEvents extension (binary mode: a `ce_` header) that marks an event
- * whose provider time lies more than {@link PipelineConfig.staleAfterMs}
- * before its arrival: how many seconds before. A late redelivery, or a
- * replayed capture; the event is produced either way.
- */
-export const STALE_HEADER = 'ce_wharfstaleseconds';
 
 /** The stage a record failed at. */
 export type Stage =
@@ -156,17 +148,6 @@ export interface DeadLetterRecord {
 
 /** What one raw record becomes. */
 export type PipelineOutput = DomainRecord | DeadLetterRecord;
-
-/** Headers the dead-letter records carry besides the original ones. */
-export const DEAD_LETTER_HEADERS = {
-  stage: 'wharf-error-stage',
-  code: 'wharf-error-code',
-  message: 'wharf-error-message',
-  path: 'wharf-error-path',
-  originalTopic: 'wharf-original-topic',
-  originalPartition: 'wharf-original-partition',
-  originalOffset: 'wharf-original-offset',
-} as const;
 
 /** The CloudEvents content type of domain records (Avro, Confluent wire format). */
 export const DOMAIN_CONTENT_TYPE = 'application/avro';
@@ -451,17 +432,18 @@ function domainRecord(
     domain: normalized.domain,
     key: subject,
     headers: {
-      ce_specversion: '1.0',
-      ce_id: event.id,
-      ce_source: `/wharf/${source}`,
-      ce_type: cloudEventType(event.type),
-      ce_time: event.time,
-      ce_subject: event.subject,
-      // CloudEvents' partitioning extension: what keeps one entity in order.
-      ce_partitionkey: subject,
-      ...(tenant === null ? {} : { ce_tenant: tenant }),
-      'content-type': DOMAIN_CONTENT_TYPE,
-      ...(staleSeconds === undefined ? {} : { [STALE_HEADER]: String(staleSeconds) }),
+      [CLOUDEVENT_HEADERS.specversion]: '1.0',
+      [CLOUDEVENT_HEADERS.id]: event.id,
+      [CLOUDEVENT_HEADERS.source]: `/wharf/${source}`,
+      [CLOUDEVENT_HEADERS.type]: cloudEventType(event.type),
+      [CLOUDEVENT_HEADERS.time]: event.time,
+      [CLOUDEVENT_HEADERS.subject]: event.subject,
+      [CLOUDEVENT_HEADERS.partitionkey]: subject,
+      ...(tenant === null ? {} : { [CLOUDEVENT_HEADERS.tenant]: tenant }),
+      [CLOUDEVENT_HEADERS.contentType]: DOMAIN_CONTENT_TYPE,
+      ...(staleSeconds === undefined
+        ? {}
+        : { [CLOUDEVENT_HEADERS.staleSeconds]: String(staleSeconds) }),
     },
     event,
     ...(byContent ? { contentKey: identityKey } : {}),

@@ -16,7 +16,7 @@ import { provisionTopics, rawTopicSpecs, workerTopicSpecs } from '../kafka/topic
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { startMetricsServer } from '../metrics/server.ts';
-import { REDRIVE_HEADERS } from '../ops/redrive.ts';
+import { CLOUDEVENT_HEADERS, RAW_HEADERS, REDRIVE_HEADERS } from '../kafka/headers.ts';
 import { DedupWindow, LatestContent } from './dedup.ts';
 import { dedupMessage, latestContentMessage, restoreDedupWindow } from './dedup-store.ts';
 import { deadLetter, pipelineConfigOf, transform } from './pipeline.ts';
@@ -291,7 +291,7 @@ function processBatch(
       };
       const started = process.hrtime.bigint();
       let output = await encoded(transform(raw, config), raw, config, codec);
-      const source = raw.headers['wharf-source'] ?? 'unknown';
+      const source = raw.headers[RAW_HEADERS.source] ?? 'unknown';
       metrics.workerProcessingDuration.observe(
         { source },
         Number(process.hrtime.bigint() - started) / 1e9,
@@ -372,7 +372,7 @@ function processBatch(
         continue;
       }
       const { eventType } = record;
-      const source = record.raw.headers['wharf-source'] ?? 'unknown';
+      const source = record.raw.headers[RAW_HEADERS.source] ?? 'unknown';
       counts.push(() => {
         metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
       });
@@ -509,7 +509,7 @@ async function produceAll(
         messages: [{ key: dead.key, value: dead.value, headers: dead.headers }],
       });
       metrics.workerDeadLetters.inc({
-        source: record.raw.headers['wharf-source'] ?? 'unknown',
+        source: record.raw.headers[RAW_HEADERS.source] ?? 'unknown',
         stage: 'produce',
         code: 'OUTPUT_TOO_LARGE',
       });
@@ -524,7 +524,9 @@ function withDataSchema(
   headers: Readonly<Record<string, string>>,
   dataSchema: string | undefined,
 ): Record<string, string> {
-  return dataSchema === undefined ? { ...headers } : { ...headers, ce_dataschema: dataSchema };
+  return dataSchema === undefined
+    ? { ...headers }
+    : { ...headers, [CLOUDEVENT_HEADERS.dataschema]: dataSchema };
 }
 
 type Encoded =

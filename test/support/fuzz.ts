@@ -30,7 +30,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { CANONICAL_TYPES } from '../../src/canonical/schemas.ts';
 import type { Source } from '../../src/providers/index.ts';
-import { DEAD_LETTER_HEADERS } from '../../src/worker/pipeline.ts';
+import { DEAD_LETTER_HEADERS } from '../../src/kafka/headers.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from '../../src/worker/pipeline.ts';
 
 /** A JSON value as fast-check generates it. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.ts';
 import type { Config } from '../../../src/config/config.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
-import { STALE_HEADER } from '../../../src/worker/pipeline.ts';
+import { CLOUDEVENT_HEADERS } from '../../../src/kafka/headers.ts';
 import { post } from '../../support/http.ts';
 import { happycolisSignature, header, readTopic, startTestIngress } from '../../support/ingress.ts';
 import { uniqueName, waitFor } from '../../support/kafka.ts';
@@ -99,9 +99,11 @@ describe('replayed HappyColis requests, ingress to worker', () => {
       );
       await send(late);
       const events = await readTopic(config.worker.domainTopics.locations, 2);
-      const marked = events.filter((message) => header(message, STALE_HEADER) !== undefined);
+      const marked = events.filter(
+        (message) => header(message, CLOUDEVENT_HEADERS.staleSeconds) !== undefined,
+      );
       expect(marked).toHaveLength(1);
-      const seconds = Number(marked[0] && header(marked[0], STALE_HEADER));
+      const seconds = Number(marked[0] && header(marked[0], CLOUDEVENT_HEADERS.staleSeconds));
       expect(seconds).toBeGreaterThanOrEqual(3 * 86_400);
       expect(seconds).toBeLessThan(3 * 86_400 + 600);
     } finally {

@@ -6,12 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../src/canonical/model.ts';
 import type { ProviderAdapter, RawRecord } from '../../../src/worker/pipeline.ts';
-import {
-  DEAD_LETTER_HEADERS,
-  MAX_NESTING_DEPTH,
-  STALE_HEADER,
-  transform,
-} from '../../../src/worker/pipeline.ts';
+import { CLOUDEVENT_HEADERS, DEAD_LETTER_HEADERS } from '../../../src/kafka/headers.ts';
+import { MAX_NESTING_DEPTH, transform } from '../../../src/worker/pipeline.ts';
 import type { PipelineConfig } from '../../../src/worker/pipeline.ts';
 import type { PayloadPolicy } from '../../../src/worker/provider-payload.ts';
 import { REDACTED, payloadWriter } from '../../../src/worker/provider-payload.ts';
@@ -274,9 +270,11 @@ describe('replays', () => {
   it('marks an event whose provider time is older than the window before its arrival', () => {
     // Received 2023-12-08T12:57:00Z; the provider time is read in Europe/Paris.
     const stale = domainOf({ at: '2023-12-07T13:56:59' });
-    expect(stale.headers[STALE_HEADER]).toBe(String(86_400 + 1));
-    expect(domainOf({ at: '2023-12-07T13:57:00' }).headers[STALE_HEADER]).toBeUndefined();
-    expect(domainOf({}).headers[STALE_HEADER]).toBeUndefined();
+    expect(stale.headers[CLOUDEVENT_HEADERS.staleSeconds]).toBe(String(86_400 + 1));
+    expect(
+      domainOf({ at: '2023-12-07T13:57:00' }).headers[CLOUDEVENT_HEADERS.staleSeconds],
+    ).toBeUndefined();
+    expect(domainOf({}).headers[CLOUDEVENT_HEADERS.staleSeconds]).toBeUndefined();
   });
 });
 
