@@ -4,8 +4,8 @@
  * ingress checks them with. With several secrets configured (a rotation),
  * the first is used.
  */
-import { createHmac } from 'node:crypto';
 import type { SourceAuth } from '../config/config.ts';
+import { signatureHeaderValue } from '../ingress/signature.ts';
 import type { SignatureScheme } from '../providers/provider.ts';
 
 /** The secret a client sends: the first configured (the newest, in a rotation); '' for none. */
@@ -43,10 +43,7 @@ export function authHeaders(
       return { [auth.header]: firstSecret(auth) };
     case 'hmac': {
       if (!signature) throw new Error('hmac authentication needs a provider signature scheme');
-      const digest = createHmac(signature.algorithm, firstSecret(auth))
-        .update(body)
-        .digest(signature.encoding);
-      return { [signature.header]: digest };
+      return { [signature.header]: signatureHeaderValue(signature, firstSecret(auth), body) };
     }
   }
 }

@@ -5,7 +5,8 @@
  * downtime. Comparisons take the same time whatever the input. A request
  * that passes is granted the tenant its secret is bound to.
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { sentDigest, signatureDigest } from './signature.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BoundSecret, SourceAuth } from '../config/config.ts';
 import type { SignatureScheme } from '../providers/provider.ts';
@@ -137,14 +138,12 @@ function hmac(scheme: SignatureScheme, secrets: readonly BoundSecret[]): Authent
         : { code: 'AUTH_MISSING', message: `the ${scheme.header} header is required` };
     },
     verifyBody(headers, body) {
-      const sent =
-        decodeCanonical(headerValue(headers, scheme.header) ?? '', scheme.encoding) ??
-        Buffer.alloc(0);
+      const sent = sentDigest(scheme, headerValue(headers, scheme.header) ?? '') ?? Buffer.alloc(0);
       // A digest's length is public (it is the algorithm's), so comparing
       // lengths first leaks nothing; the bytes are compared in constant time.
       let granted: Grant | undefined;
       for (const { tenant, secret } of secrets) {
-        const expected = createHmac(scheme.algorithm, secret).update(body).digest();
+        const expected = signatureDigest(scheme, secret, body);
         if (sent.length === expected.length && timingSafeEqual(sent, expected)) {
           granted = { tenant };
         }

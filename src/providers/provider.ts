@@ -21,6 +21,13 @@ export interface SignatureScheme {
   readonly algorithm: 'sha256' | 'sha512';
   /** How the digest is written in the header. */
   readonly encoding: 'base64' | 'hex';
+  /** Text before the digest in the header, e.g. EasyPost's `hmac-sha256-hex=`. */
+  readonly prefix?: string;
+  /**
+   * A Unicode normalization the provider applies to the secret before keying
+   * the HMAC with its UTF-8 bytes (EasyPost: NFKD).
+   */
+  readonly secretNormalization?: 'NFC' | 'NFD' | 'NFKC' | 'NFKD';
 }
 
 /** What the ingress needs to know about a provider. */
