@@ -47,7 +47,8 @@ export function providerSettingsOf(
 ): Record<Source, ProviderSettingValues> {
   const valueOf = (name: string) => {
     const value = env[name];
-    return typeof value === 'string' ? value : undefined;
+    // Set but empty is unset: the provider's default (a chart's '' value).
+    return typeof value === 'string' && value !== '' ? value : undefined;
   };
   return Object.fromEntries(
     PLUGINS.map((plugin) => [

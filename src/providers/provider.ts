@@ -169,8 +169,9 @@ export interface ProviderAdapter {
 
 /**
  * A provider's own settings: its environment variables (`WHARF_<NAME>_…`),
- * each with the zod schema that checks it. The values reach the provider as
- * set (strings, or undefined when unset); the schema only checks them, so a
+ * each with the zod schema that checks it and describes it (`.describe()`,
+ * shown in the chart and the docs). The values reach the provider as set
+ * (strings, or undefined when unset); the schema only checks them, so a
  * mistake is one line naming the variable when the worker starts.
  */
 export type ProviderSettingsShape = Readonly<
@@ -191,6 +192,13 @@ export interface ProviderPlugin {
   readonly name: string;
   /** The provider as people name it, e.g. `Ongoing WMS`. */
   readonly title: string;
+  /**
+   * What a tenant is for this provider, for the docs and the chart: whose
+   * credential a secret is (`the Ongoing WMS instance (the webhook's system)`).
+   */
+  readonly tenant: string;
+  /** Its example webhook body (`wharf send` posts it, `wharf start` shows it). */
+  readonly example: URL;
   readonly ingress: ProviderIngress;
   /** Its own settings, besides those every source has (auth, secrets, raw topic…). */
   readonly settings: ProviderSettingsShape;

@@ -54,7 +54,7 @@ function curlLine(source: Source, auth: SourceAuth, url: string): string {
       const digest =
         `openssl dgst -${scheme.algorithm} -hmac ${quoted(firstSecret(auth))} -binary ${file}` +
         (scheme.encoding === 'base64' ? ' | base64' : " | od -An -tx1 | tr -d ' \\n'");
-      return `${post} -H "${scheme.header}: $(${digest})" --data-binary @${file}`;
+      return `${post} -H "${scheme.header}: ${scheme.prefix ?? ''}$(${digest})" --data-binary @${file}`;
     }
   }
 }

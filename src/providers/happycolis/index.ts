@@ -8,6 +8,8 @@ import { HAPPYCOLIS_SCHEMAS, happycolisWorker } from './worker.ts';
 export const happycolis = {
   name: 'happycolis' as const,
   title: 'HappyColis',
+  tenant: 'the HappyColis organization id',
+  example: new URL('example.json', import.meta.url),
   ingress: {
     authModes: ['hmac', 'token', 'none'],
     defaultAuthMode: 'hmac',

@@ -10,6 +10,8 @@ import { ONGOING_SCHEMAS, createOngoingWorker, ongoingTriggerAliasTable } from '
 export const ongoing = {
   name: 'ongoing' as const,
   title: 'Ongoing WMS',
+  tenant: "the Ongoing WMS instance (the webhook's `system`)",
+  example: new URL('example.json', import.meta.url),
   ingress: {
     authModes: ['none', 'basic', 'token'],
     defaultAuthMode: 'basic',
@@ -24,10 +26,12 @@ export const ongoing = {
     },
   },
   settings: {
-    // Warehouses rename and add statuses: `410=PACKED,1000=CANCELLED` over the defaults.
-    WHARF_ONGOING_STATUS_MAP: checkedWith(ongoingStatusTable),
-    // A warehouse's own trigger names: `Kundorder plockad=order.picked`.
-    WHARF_ONGOING_TRIGGER_ALIASES: checkedWith(ongoingTriggerAliasTable),
+    WHARF_ONGOING_STATUS_MAP: checkedWith(ongoingStatusTable).describe(
+      '`number=STATUS` pairs over the standard status table (warehouses rename and add statuses), e.g. `410=PACKED,1000=CANCELLED`; unset for the standard table.',
+    ),
+    WHARF_ONGOING_TRIGGER_ALIASES: checkedWith(ongoingTriggerAliasTable).describe(
+      "A warehouse's own trigger names, `name=trigger` pairs, e.g. `Kundorder plockad=order.picked`; the trigger is order.created, order.status_changed or order.picked. Names compare by letters and digits, ignoring case.",
+    ),
   },
   schemas: ONGOING_SCHEMAS,
   adapter: (settings) => ({

@@ -8,6 +8,9 @@ import { SHIPWELL_SCHEMAS, shipwellEnvelope, shipwellWorker } from './worker.ts'
 export const shipwell = {
   name: 'shipwell' as const,
   title: 'Shipwell',
+  tenant:
+    'a name you choose for the Shipwell account (its bodies name no tenant), stamped on its events',
+  example: new URL('example.json', import.meta.url),
   ingress: {
     authModes: ['none', 'basic', 'token'],
     defaultAuthMode: 'basic',

@@ -94,19 +94,14 @@ describe('values.schema.json', () => {
       '/config/sources/shipwell/contentTypes',
     ],
     [
-      'a bad status map',
-      { config: { worker: { ongoingStatusMap: 'PACKED=410' } } },
-      '/config/worker/ongoingStatusMap',
+      'a setting the provider does not have',
+      { config: { sources: { ongoing: { settings: { WHARF_ONGOING_COLOUR: 'red' } } } } },
+      '/config/sources/ongoing/settings',
     ],
     [
       'a negative replay window',
       { config: { worker: { replayWindowSeconds: -1 } } },
       '/config/worker/replayWindowSeconds',
-    ],
-    [
-      'a trigger alias to no trigger',
-      { config: { worker: { ongoingTriggerAliases: 'Plockad=order.packed' } } },
-      '/config/worker/ongoingTriggerAliases',
     ],
     ['an unknown service type', { service: { type: 'Cluster' } }, '/service/type'],
     [
