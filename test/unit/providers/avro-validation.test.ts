@@ -3,6 +3,7 @@ import avro from 'avsc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { avroToJsonSchema } from '../../../src/providers/avro-json-schema.ts';
+import { PLUGINS } from '../../../src/providers/index.ts';
 import {
   avscIssue,
   compiledCheck,
@@ -93,12 +94,11 @@ describe('validateJson', () => {
 
 describe('the compiled checks', () => {
   /** Every provider schema, parsed as the adapters parse them. */
-  const providerTypes = ['happycolis', 'ongoing', 'shipwell'].flatMap((provider) => {
-    const folder = new URL(`../../../avro/providers/${provider}/`, import.meta.url);
-    return readdirSync(folder).map(
-      (file) => [`${provider}/${file}`, loadAvroType(new URL(file, folder))] as const,
-    );
-  });
+  const providerTypes = PLUGINS.flatMap((plugin) =>
+    readdirSync(plugin.schemas).map(
+      (file) => [`${plugin.name}/${file}`, loadAvroType(new URL(file, plugin.schemas))] as const,
+    ),
+  );
 
   it('exist for every provider schema', () => {
     for (const [name, providerType] of providerTypes) {

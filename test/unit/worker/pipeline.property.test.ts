@@ -25,18 +25,19 @@ function fixtures(source: Source): unknown[] {
 }
 
 const happycolisTypes = config.adapters.happycolis.worker.eventTypes;
-const examples: Record<Source, unknown[]> = {
-  ongoing: fixtures('ongoing'),
-  shipwell: fixtures('shipwell'),
-  happycolis: fixtures('happycolis').map((body, i) => ({
-    header: {
-      id: `m-${String(i)}`,
-      type: happycolisTypes[i % happycolisTypes.length],
-      timestamp: '2023-12-08T13:56:00',
-    },
-    body,
-  })),
-};
+/** HappyColis's fixtures are bodies: each gets a header, as HappyColis sends them. */
+function asSent(source: Source, body: unknown, i: number): unknown {
+  if (source !== 'happycolis') return body;
+  const header = {
+    id: `m-${String(i)}`,
+    type: happycolisTypes[i % happycolisTypes.length],
+    timestamp: '2023-12-08T13:56:00',
+  };
+  return { header, body };
+}
+const examples = Object.fromEntries(
+  SOURCES.map((source) => [source, fixtures(source).map((body, i) => asSent(source, body, i))]),
+) as Record<Source, unknown[]>;
 
 /** Sets `value` at a random place inside `message` (or replaces it). */
 function mutate(message: unknown, path: readonly string[], value: unknown): unknown {
