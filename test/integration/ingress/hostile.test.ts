@@ -43,7 +43,7 @@ const order = (id: string) => JSON.stringify({ header: { type: 'order/created' }
 describe('ingress under hostile input', () => {
   let ingress: RunningIngress & { config: Config };
   /** Records each source's raw topic must hold: only what a test landed on purpose. */
-  const landed: Record<Source, number> = { ongoing: 0, shipwell: 0, happycolis: 0 };
+  const landed = Object.fromEntries(SOURCES.map((source) => [source, 0])) as Record<Source, number>;
   const host = () => new URL(ingress.url).host;
 
   beforeAll(async () => {

@@ -1,3 +1,5 @@
+import { SOURCES } from '../../../src/providers/index.ts';
+import type { Source } from '../../../src/providers/index.ts';
 import { describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../../src/ops/dead-letters.ts';
 import {
@@ -37,11 +39,10 @@ function deadLetter(overrides: Partial<DeadLetter> = {}): DeadLetter {
   };
 }
 
-const RAW_TOPICS = {
-  ongoing: 'raw.ongoing',
-  shipwell: 'raw.shipwell',
-  happycolis: 'raw.happycolis',
-} as const;
+const RAW_TOPICS = Object.fromEntries(SOURCES.map((source) => [source, `raw.${source}`])) as Record<
+  Source,
+  string
+>;
 
 describe('parseOffsetSelection', () => {
   it('reads single offsets, closed and open ranges', () => {

@@ -3,6 +3,8 @@
  * providers are tested on their own and end to end): what goes where, what a
  * dead-letter record carries, and that nothing throws.
  */
+import { SOURCES } from '../../../src/providers/index.ts';
+import type { Source } from '../../../src/providers/index.ts';
 import { describe, expect, it } from 'vitest';
 import type { Location } from '../../../src/canonical/model.ts';
 import type { ProviderAdapter, RawRecord } from '../../../src/worker/pipeline.ts';
@@ -64,7 +66,10 @@ const standIn: ProviderAdapter = {
 };
 
 const config: PipelineConfig = {
-  adapters: { ongoing: standIn, shipwell: standIn, happycolis: standIn },
+  adapters: Object.fromEntries(SOURCES.map((source) => [source, standIn])) as Record<
+    Source,
+    ProviderAdapter
+  >,
   topics: {
     orders: 'o',
     fulfillment: 'f',
@@ -75,11 +80,9 @@ const config: PipelineConfig = {
   },
   deadLetterTopic: 'webhooks.dlq',
   timeZone: 'Europe/Paris',
-  rawTopics: {
-    ongoing: 'webhooks.raw.ongoing',
-    shipwell: 'webhooks.raw.shipwell',
-    happycolis: 'webhooks.raw.happycolis',
-  },
+  rawTopics: Object.fromEntries(
+    SOURCES.map((source) => [source, `webhooks.raw.${source}`]),
+  ) as Record<Source, string>,
   staleAfterMs: 86_400_000,
 };
 
