@@ -2,7 +2,7 @@
 import type { ProviderPlugin } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
 import { normalizeHappycolis } from './normalize.ts';
-import { HAPPYCOLIS_SCHEMAS, happycolisWorker } from './worker.ts';
+import { HAPPYCOLIS_SCHEMAS, happycolisWorker } from './detect-and-validate.ts';
 
 /** HappyColis signs every message: base64(HMAC-SHA256(clientSecret, raw body)). */
 export const happycolis = {

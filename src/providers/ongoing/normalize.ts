@@ -19,7 +19,7 @@ import type {
 } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
 import { DEFAULT_ONGOING_STATUSES, canonicalOngoingStatus } from './statuses.ts';
-import type { OngoingEventType } from './worker.ts';
+import type { OngoingEventType } from './detect-and-validate.ts';
 
 /**
  * The canonical type of each Ongoing trigger, from the order's status: a

@@ -2,7 +2,7 @@
 import type { ProviderPlugin } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
 import { normalizeShipwell } from './normalize.ts';
-import { SHIPWELL_SCHEMAS, shipwellEnvelope, shipwellWorker } from './worker.ts';
+import { SHIPWELL_SCHEMAS, shipwellEnvelope, shipwellWorker } from './detect-and-validate.ts';
 
 /** Shipwell: HTTP Basic (optional username/password on the webhook). */
 export const shipwell = {

@@ -24,8 +24,8 @@ import { changesBetween } from './changes.ts';
 import { address, orderLine, orderLines, text } from './fields.ts';
 import { shipwellReferences } from './references.ts';
 import { shipwellOrderStatus } from './statuses.ts';
-import type { ShipwellEventType } from './worker.ts';
-import { shipwellEnvelope } from './worker.ts';
+import type { ShipwellEventType } from './detect-and-validate.ts';
+import { shipwellEnvelope } from './detect-and-validate.ts';
 
 /** What each Shipwell event is, as the word its canonical type ends in when it states no status. */
 type EventWord = 'created' | 'updated' | 'deleted' | 'line_updated' | 'line_deleted';

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { happycolisWorker } from '../../../../src/providers/happycolis/worker.ts';
+import { happycolisWorker } from '../../../../src/providers/happycolis/detect-and-validate.ts';
 import { expectFitsSchema, fixture, normalize } from './normalize-support.ts';
 
 const BODIES: Readonly<Record<string, string>> = {

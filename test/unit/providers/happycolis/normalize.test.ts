@@ -8,7 +8,7 @@ import type { Address, Domain } from '../../../../src/canonical/model.ts';
 import { canonicalEventId } from '../../../../src/canonical/event-id.ts';
 import { isCanonicalEventType } from '../../../../src/canonical/event-types.ts';
 import { normalizeHappycolis } from '../../../../src/providers/happycolis/normalize.ts';
-import { happycolisWorker } from '../../../../src/providers/happycolis/worker.ts';
+import { happycolisWorker } from '../../../../src/providers/happycolis/detect-and-validate.ts';
 import type { HeaderFile } from './normalize-support.ts';
 import {
   CONTEXT,

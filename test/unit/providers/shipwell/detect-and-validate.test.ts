@@ -7,7 +7,7 @@ import {
   SHIPWELL_EVENT_HEADER,
   shipwellEnvelope,
   shipwellWorker,
-} from '../../../../src/providers/shipwell/worker.ts';
+} from '../../../../src/providers/shipwell/detect-and-validate.ts';
 
 type Json = Record<string, unknown>;
 

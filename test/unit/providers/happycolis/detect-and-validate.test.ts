@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { happycolisWorker as worker } from '../../../../src/providers/happycolis/worker.ts';
+import { happycolisWorker as worker } from '../../../../src/providers/happycolis/detect-and-validate.ts';
 import type { RawContext } from '../../../../src/providers/provider.ts';
 import { isRecord } from '../../../../src/providers/provider.ts';
 

@@ -9,7 +9,7 @@ import {
   normalizeTriggerName,
   ongoingTriggerAliasTable,
   ongoingWorker,
-} from '../../../../src/providers/ongoing/worker.ts';
+} from '../../../../src/providers/ongoing/detect-and-validate.ts';
 import type { RawContext } from '../../../../src/providers/provider.ts';
 
 function fixture(name: string): Record<string, unknown> {
