@@ -2,7 +2,7 @@ import type { CanonicalEventType } from '../canonical/event-types.ts';
 import type { Domain, DomainData, Reference } from '../canonical/model.ts';
 import type { IdentityPart } from '../canonical/event-id.ts';
 import type { z } from 'zod';
-import type { ValidationIssue } from './avro-validation.ts';
+import type { ValidationIssue } from '../avro/validation.ts';
 
 /**
  * The shape every provider plug-in has. A provider folder is the only place

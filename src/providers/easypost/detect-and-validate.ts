@@ -7,8 +7,8 @@
  * (`batch.updated`, `payment.created`…) arrive too. The body names its event
  * in `description`, always: the webhook URL's event type is not consulted.
  */
-import type { ValidationIssue } from '../avro-validation.ts';
-import { loadAvroType, validateJson } from '../avro-validation.ts';
+import type { ValidationIssue } from '../../avro/validation.ts';
+import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectedEvent, DetectionFailure, ProviderWorker } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 

@@ -4,8 +4,8 @@
  * `avro/providers/happycolis/`.
  */
 import type { Type } from 'avsc';
-import type { ValidationIssue } from '../avro-validation.ts';
-import { loadAvroType, validateJson } from '../avro-validation.ts';
+import type { ValidationIssue } from '../../avro/validation.ts';
+import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectionFailure, ProviderWorker } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 

@@ -8,8 +8,8 @@
  * name of the webhook type", whose actual values are not documented; a
  * customer configures one URL per webhook, so the URL can name it instead.
  */
-import type { ValidationIssue } from '../avro-validation.ts';
-import { loadAvroType, validateJson } from '../avro-validation.ts';
+import type { ValidationIssue } from '../../avro/validation.ts';
+import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectedEvent, DetectionFailure, ProviderWorker, RawContext } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 

@@ -9,8 +9,8 @@
  * from the resource's shape otherwise.
  */
 import type { Type } from 'avsc';
-import type { ValidationIssue } from '../avro-validation.ts';
-import { loadAvroType, validateJson } from '../avro-validation.ts';
+import type { ValidationIssue } from '../../avro/validation.ts';
+import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectedEvent, DetectionFailure, ProviderWorker, RawContext } from '../provider.ts';
 import { isRecord } from '../provider.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compiledCheck, loadAvroType } from '../../../../src/providers/avro-validation.ts';
+import { compiledCheck, loadAvroType } from '../../../../src/avro/validation.ts';
 import {
   EASYPOST_EVENT_TYPES,
   EASYPOST_SCHEMAS,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadAvroType } from '../../../../src/providers/avro-validation.ts';
+import { loadAvroType } from '../../../../src/avro/validation.ts';
 import { providerAdapters } from '../../../../src/providers/index.ts';
 import {
   ONGOING_TRIGGER_ALIASES,

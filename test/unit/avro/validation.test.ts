@@ -2,14 +2,14 @@ import { readdirSync } from 'node:fs';
 import avro from 'avsc';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { avroToJsonSchema } from '../../../src/providers/avro-json-schema.ts';
+import { avroToJsonSchema } from '../../../src/avro/json-schema.ts';
 import { PLUGINS } from '../../../src/providers/index.ts';
 import {
   avscIssue,
   compiledCheck,
   loadAvroType,
   validateJson,
-} from '../../../src/providers/avro-validation.ts';
+} from '../../../src/avro/validation.ts';
 
 const type = avro.Type.forSchema(
   {

@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import avro from 'avsc';
 import type { Schema, Type } from 'avsc';
-import { avroToJsonSchema } from './avro-json-schema.ts';
+import { avroToJsonSchema } from './json-schema.ts';
 
 /** Why a value does not fit its schema. */
 export interface ValidationIssue {
@@ -60,7 +60,7 @@ export function compiledCheck(type: Type): ValidateFunction | null {
  * or undefined when the value fits.
  *
  * A value is first checked by the type's compiled JSON Schema (see
- * avro-json-schema.ts), which accepts exactly what avsc accepts with records
+ * json-schema.ts), which accepts exactly what avsc accepts with records
  * refusing arrays. Only a value it refuses, or a type it cannot express, goes
  * to avsc, which finds and names the misfit.
  *
