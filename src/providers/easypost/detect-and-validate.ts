@@ -11,6 +11,7 @@ import type { ValidationIssue } from '../../avro/validation.ts';
 import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectedEvent, DetectionFailure, ProviderWorker } from '../provider.ts';
 import { isRecord } from '../provider.ts';
+import { describeValue, unknownEventType } from '../kit.ts';
 
 /** The EasyPost Events Wharf reads, as EasyPost names them. */
 export const EASYPOST_EVENT_TYPES = ['tracker.created', 'tracker.updated'] as const;
@@ -42,14 +43,16 @@ export const easypostWorker: ProviderWorker = {
   eventTypes: EASYPOST_EVENT_TYPES,
 
   detect(message: unknown): DetectedEvent | DetectionFailure {
-    if (!isRecord(message)) return unknownType('', 'the message is not a JSON object');
+    if (!isRecord(message))
+      return unknownEventType('', 'the message is not a JSON object', EASYPOST_EVENT_TYPES);
     const description = message.description;
     if (typeof description === 'string' && KNOWN.has(description)) {
       return { eventType: description };
     }
-    return unknownType(
+    return unknownEventType(
       'description',
-      `description ${describe(description)} is not an EasyPost tracker Event`,
+      `description ${describeValue(description)} is not an EasyPost tracker Event`,
+      EASYPOST_EVENT_TYPES,
     );
   },
 
@@ -62,23 +65,3 @@ export const easypostWorker: ProviderWorker = {
     return validateJson(TRACKER_EVENT, message);
   },
 };
-
-function unknownType(path: string, reason: string): DetectionFailure {
-  return {
-    code: 'UNKNOWN_EVENT_TYPE',
-    message: `${reason} (known: ${EASYPOST_EVENT_TYPES.join(', ')})`,
-    path,
-  };
-}
-
-/** A value for an error message, bounded: it comes from outside. */
-function describe(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  }
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') {
-    return String(value);
-  }
-  return Array.isArray(value) ? '(an array)' : '(an object)';
-}

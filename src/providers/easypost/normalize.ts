@@ -19,6 +19,7 @@ import type { EasypostEventType } from './detect-and-validate.ts';
 import { EASYPOST_EVENT_TYPES } from './detect-and-validate.ts';
 import { trackerShipment } from './shipment.ts';
 import { parcelKey, text, trackedParcel, trackerOf } from './tracker.ts';
+import { normalizationFailure } from '../kit.ts';
 
 /** An EasyPost Event as a canonical shipment event. */
 type EasypostEvent = NormalizedEvent<'shipments'>;
@@ -49,13 +50,19 @@ export const normalizeEasypost: Normalizer = (
   event: DetectedEvent,
 ): EasypostEvent | NormalizationFailure => {
   if (!KNOWN.has(event.eventType)) {
-    return failure('', `${JSON.stringify(event.eventType)} is not an EasyPost tracker Event`);
+    return normalizationFailure(
+      '',
+      `${JSON.stringify(event.eventType)} is not an EasyPost tracker Event`,
+    );
   }
   const tracker = trackerOf(message);
   const parcel = trackedParcel(message);
   if (!isRecord(message) || tracker === undefined || 'missing' in parcel) {
     const path = 'missing' in parcel ? parcel.missing : '';
-    return failure(path, 'the Event names no parcel (a Tracker with a carrier and tracking code)');
+    return normalizationFailure(
+      path,
+      'the Event names no parcel (a Tracker with a carrier and tracking code)',
+    );
   }
   const data = trackerShipment(tracker, parcel, message.previous_attributes);
   const type = canonicalType(event.eventType, data.status);
@@ -106,8 +113,4 @@ function shipmentReferences(tracker: Record<string, unknown>): Reference[] {
   return shipmentId === null
     ? []
     : [{ type: 'SHIPMENT', value: shipmentId, qualifier: 'shipment_id' }];
-}
-
-function failure(path: string, message: string): NormalizationFailure {
-  return { code: 'NORMALIZATION_FAILED', message, path };
 }

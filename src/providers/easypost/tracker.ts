@@ -5,13 +5,11 @@
  * parcel the same way.
  */
 import type { Address } from '../../canonical/model.ts';
-import { idString, isRecord } from '../provider.ts';
+import { isRecord } from '../provider.ts';
+import { text } from '../kit.ts';
 
-/** A string or number as text; null for anything else and for blank strings. */
-export function text(value: unknown): string | null {
-  const id = idString(value);
-  return id === undefined || id.trim() === '' ? null : id;
-}
+/** Text out of JSON: the kit's, shared by every provider. */
+export { text };
 
 /** The Tracker an Event carries (`result`); undefined when it carries none. */
 export function trackerOf(message: unknown): Record<string, unknown> | undefined {

@@ -9,22 +9,15 @@ import { EACH, canonicalUnit } from '../../canonical/units.ts';
 import { toDecimalString } from '../../canonical/decimal.ts';
 import type { Address, Money, Quantity } from '../../canonical/model.ts';
 import { isRecord } from '../provider.ts';
+import { text } from '../kit.ts';
 
 /** A JSON object of a HappyColis message, read field by field. */
 export type Fields = Readonly<Record<string, unknown>>;
 
 const NO_FIELDS: Fields = Object.freeze({});
 
-/**
- * A text or id field: a string as sent, a finite number as its decimal text
- * (HappyColis sends ids, zip codes and tracking numbers either way); null
- * for an empty or blank string and anything else.
- */
-export function text(value: unknown): string | null {
-  if (typeof value === 'string') return value.trim() === '' ? null : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return null;
-}
+/** Text out of JSON: the kit's, shared by every provider. */
+export { text };
 
 /** The first of several candidate fields that has text (e.g. a field and its typo'd spelling). */
 export function firstText(...values: readonly unknown[]): string | null {

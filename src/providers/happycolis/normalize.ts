@@ -18,6 +18,7 @@ import type { Fields } from './fields.ts';
 import { fields, firstText, text } from './fields.ts';
 import { movementData, stockLevelData } from './inventory.ts';
 import { fulfillmentOrderData, happycolisReferences, orderData, shipmentData } from './orders.ts';
+import { normalizationFailure } from '../kit.ts';
 
 /** A domain with its data, kept together so that one cannot go with another's. */
 type Routed = { [D in Domain]: { readonly domain: D; readonly data: DomainData[D] } }[Domain];
@@ -126,10 +127,6 @@ const MOVEMENT: Route = {
 /** Longest part of an event type quoted in a failure. */
 const QUOTED_TYPE_MAX = 100;
 
-function failure(message: string, path: string): NormalizationFailure {
-  return { code: 'NORMALIZATION_FAILED', message, path };
-}
-
 /** The value at a path of field names, or undefined. */
 function valueAt(body: Fields, path: readonly string[]): unknown {
   let node: unknown = body;
@@ -219,14 +216,18 @@ export const normalizeHappycolis: Normalizer = (message, event, context) => {
   const route = event.eventType === MOVEMENT_TYPE ? MOVEMENT : ROUTES.get(family);
   if (route === undefined || action === '') {
     const quoted = JSON.stringify(event.eventType.slice(0, QUOTED_TYPE_MAX));
-    return failure(`no HappyColis normalization for event type ${quoted}`, 'header.type');
+    return normalizationFailure(
+      'header.type',
+      `no HappyColis normalization for event type ${quoted}`,
+    );
   }
   const { header, body } = fields(message);
-  if (!isRecord(body)) return failure('the HappyColis message has no body object', 'body');
+  if (!isRecord(body))
+    return normalizationFailure('body', 'the HappyColis message has no body object');
   const id = text(valueAt(body, route.idPath));
   if (id === null) {
     const path = ['body', ...route.idPath].join('.');
-    return failure(`the HappyColis ${family} has no usable id at ${path}`, path);
+    return normalizationFailure(path, `the HappyColis ${family} has no usable id at ${path}`);
   }
   return eventOf(route, { family, action, id }, fields(header), body, context.body);
 };
@@ -278,7 +279,7 @@ function eventOf(
   const type = canonicalType(route.entity, entity.action, routed);
   if (type === undefined) {
     const quoted = JSON.stringify(`${entity.family}/${entity.action}`.slice(0, QUOTED_TYPE_MAX));
-    return failure(`no canonical event type for HappyColis ${quoted}`, 'header.type');
+    return normalizationFailure('header.type', `no canonical event type for HappyColis ${quoted}`);
   }
   const subject = `happycolis/${entity.family}/${entity.id}`;
   const providerTime = firstText(header.timestamp, header.date);

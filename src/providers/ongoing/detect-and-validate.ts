@@ -12,6 +12,7 @@ import type { ValidationIssue } from '../../avro/validation.ts';
 import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectedEvent, DetectionFailure, ProviderWorker, RawContext } from '../provider.ts';
 import { isRecord } from '../provider.ts';
+import { describeValue, unknownEventType } from '../kit.ts';
 
 /** The Ongoing order triggers, in Wharf's spelling. */
 export const ONGOING_EVENT_TYPES = [
@@ -151,30 +152,34 @@ export function createOngoingWorker(
     eventTypes: ONGOING_EVENT_TYPES,
 
     detect(message: unknown, context: RawContext): DetectedEvent | DetectionFailure {
-      if (!isRecord(message)) return unknownType('', 'the message is not a JSON object');
+      if (!isRecord(message))
+        return unknownEventType('', 'the message is not a JSON object', ONGOING_EVENT_TYPES);
       // Purchase orders (inbound goods) are another webhook kind with another payload:
       // read as a customer order it would be an OUTBOUND order sharing their ids' space.
       if (message.webhookPurchaseOrdersId !== undefined && message.webhookOrdersId === undefined) {
-        return unknownType(
+        return unknownEventType(
           'webhookPurchaseOrdersId',
           'an Ongoing purchase-order webhook: Wharf reads order webhooks only (kept here to redrive once purchase orders are read)',
+          ONGOING_EVENT_TYPES,
         );
       }
       const urlType = context.urlEventType;
       if (urlType !== undefined && urlType !== '') {
         const eventType = lookup(urlType);
         if (eventType !== undefined) return { eventType };
-        return unknownType(
+        return unknownEventType(
           '',
-          `the webhook URL names event type ${describe(urlType)}, which is not an Ongoing order trigger`,
+          `the webhook URL names event type ${describeValue(urlType)}, which is not an Ongoing order trigger`,
+          ONGOING_EVENT_TYPES,
         );
       }
       const template = message.webhookTemplate;
       const eventType = typeof template === 'string' ? lookup(template) : undefined;
       if (eventType !== undefined) return { eventType };
-      return unknownType(
+      return unknownEventType(
         'webhookTemplate',
-        `webhookTemplate ${describe(template)} does not name an Ongoing order trigger`,
+        `webhookTemplate ${describeValue(template)} does not name an Ongoing order trigger`,
+        ONGOING_EVENT_TYPES,
       );
     },
 
@@ -191,21 +196,3 @@ export function createOngoingWorker(
 
 /** The Ongoing WMS worker adapter, with the built-in trigger names. */
 export const ongoingWorker: ProviderWorker = createOngoingWorker();
-
-function unknownType(path: string, reason: string): DetectionFailure {
-  return {
-    code: 'UNKNOWN_EVENT_TYPE',
-    message: `${reason} (known: ${ONGOING_EVENT_TYPES.join(', ')})`,
-    path,
-  };
-}
-
-/** A value for an error message, bounded: it comes from outside. */
-function describe(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  if (value === null || typeof value === 'number' || typeof value === 'boolean')
-    return String(value);
-  return Array.isArray(value) ? '(an array)' : '(an object)';
-}

@@ -4,7 +4,11 @@ import type { ProviderPlugin } from '../provider.ts';
 import { idString, isRecord } from '../provider.ts';
 import { createOngoingNormalizer } from './normalize.ts';
 import { ongoingStatusTable } from './statuses.ts';
-import { ONGOING_SCHEMAS, createOngoingWorker, ongoingTriggerAliasTable } from './detect-and-validate.ts';
+import {
+  ONGOING_SCHEMAS,
+  createOngoingWorker,
+  ongoingTriggerAliasTable,
+} from './detect-and-validate.ts';
 
 /** Ongoing WMS: HTTP Basic, a fixed token header, or nothing; no signing. */
 export const ongoing = {

@@ -17,9 +17,10 @@ import type {
   NormalizedEvent,
   Normalizer,
 } from '../provider.ts';
-import { idString, isRecord } from '../provider.ts';
+import { isRecord } from '../provider.ts';
 import { DEFAULT_ONGOING_STATUSES, canonicalOngoingStatus } from './statuses.ts';
 import type { OngoingEventType } from './detect-and-validate.ts';
+import { normalizationFailure, text } from '../kit.ts';
 
 /**
  * The canonical type of each Ongoing trigger, from the order's status: a
@@ -79,11 +80,15 @@ export function createOngoingNormalizer(
   return (message: unknown, event: DetectedEvent): OngoingEvent | NormalizationFailure => {
     const typeOf = CANONICAL_TYPES.get(event.eventType);
     if (typeOf === undefined) {
-      return failure('', `${JSON.stringify(event.eventType)} is not an Ongoing order trigger`);
+      return normalizationFailure(
+        '',
+        `${JSON.stringify(event.eventType)} is not an Ongoing order trigger`,
+      );
     }
-    if (!isRecord(message)) return failure('', 'the message is not a JSON object');
+    if (!isRecord(message)) return normalizationFailure('', 'the message is not a JSON object');
     const orderId = text(message.orderId);
-    if (orderId === null) return failure('orderId', 'the webhook names no order (orderId)');
+    if (orderId === null)
+      return normalizationFailure('orderId', 'the webhook names no order (orderId)');
     const system = text(message.system);
     const subject = `ongoing/order/${orderId}`;
     const providerTime = text(message.timestamp);
@@ -213,14 +218,4 @@ function distinct(entries: readonly Tracking[]): Tracking[] {
 /** The objects of a JSON array (anything else in it, or a non-array, gives none). */
 function records(value: unknown): Record<string, unknown>[] {
   return Array.isArray(value) ? value.filter(isRecord) : [];
-}
-
-/** A string or number as text; null for anything else and for blank strings. */
-function text(value: unknown): string | null {
-  const id = idString(value);
-  return id === undefined || id.trim() === '' ? null : id;
-}
-
-function failure(path: string, message: string): NormalizationFailure {
-  return { code: 'NORMALIZATION_FAILED', message, path };
 }

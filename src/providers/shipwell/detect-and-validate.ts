@@ -13,6 +13,7 @@ import type { ValidationIssue } from '../../avro/validation.ts';
 import { loadAvroType, validateJson } from '../../avro/validation.ts';
 import type { DetectedEvent, DetectionFailure, ProviderWorker, RawContext } from '../provider.ts';
 import { isRecord } from '../provider.ts';
+import { describeValue, unknownEventType } from '../kit.ts';
 
 /** The Shipwell order events, as Shipwell names them. */
 export const SHIPWELL_EVENT_TYPES = [
@@ -133,7 +134,8 @@ export const shipwellWorker: ProviderWorker = {
   eventTypes: SHIPWELL_EVENT_TYPES,
 
   detect(message: unknown, context: RawContext): DetectedEvent | DetectionFailure {
-    if (!isRecord(message)) return unknownType('', 'the message is not a JSON object');
+    if (!isRecord(message))
+      return unknownEventType('', 'the message is not a JSON object', SHIPWELL_EVENT_TYPES);
     const urlType = context.urlEventType;
     if (urlType !== undefined && urlType !== '') {
       return explicitType(urlType, '', 'the webhook URL');
@@ -173,9 +175,10 @@ function explicitType(
 ): DetectedEvent | DetectionFailure {
   const eventType = name.trim().toLowerCase();
   if (SCHEMAS.has(eventType)) return { eventType };
-  return unknownType(
+  return unknownEventType(
     path,
-    `${source} names event type ${describe(name)}, which is not a Shipwell order event`,
+    `${source} names event type ${describeValue(name)}, which is not a Shipwell order event`,
+    SHIPWELL_EVENT_TYPES,
   );
 }
 
@@ -191,33 +194,15 @@ function typeFromShape(resource: Record<string, unknown>): DetectedEvent | Detec
     if (resource.self_link === null || resource.self_link === undefined) {
       return { eventType: 'order.item.deleted' };
     }
-    return unknownType(
+    return unknownEventType(
       'resource_type',
       'an order_item with a self_link but no old_data/new_data matches no documented event, and no URL, header or envelope names one',
+      SHIPWELL_EVENT_TYPES,
     );
   }
-  return unknownType(
+  return unknownEventType(
     'resource_type',
-    `resource_type ${describe(resourceType)} is neither order nor order_item, and no URL, header or envelope names the event`,
+    `resource_type ${describeValue(resourceType)} is neither order nor order_item, and no URL, header or envelope names the event`,
+    SHIPWELL_EVENT_TYPES,
   );
-}
-
-function unknownType(path: string, reason: string): DetectionFailure {
-  return {
-    code: 'UNKNOWN_EVENT_TYPE',
-    message: `${reason} (known: ${SHIPWELL_EVENT_TYPES.join(', ')})`,
-    path,
-  };
-}
-
-/** A value for an error message, bounded: it comes from outside. */
-function describe(value: unknown): string {
-  if (value === undefined) return '(missing)';
-  if (typeof value === 'string') {
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
-  }
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') {
-    return String(value);
-  }
-  return Array.isArray(value) ? '(an array)' : '(an object)';
 }

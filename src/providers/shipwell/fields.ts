@@ -4,13 +4,11 @@
 import { EACH, canonicalUnit } from '../../canonical/units.ts';
 import { toDecimalString } from '../../canonical/decimal.ts';
 import type { Address, OrderLine, Quantity } from '../../canonical/model.ts';
-import { idString, isRecord } from '../provider.ts';
+import { isRecord } from '../provider.ts';
+import { text } from '../kit.ts';
 
-/** A string or number as text; null for anything else and for blank strings. */
-export function text(value: unknown): string | null {
-  const id = idString(value);
-  return id === undefined || id.trim() === '' ? null : id;
-}
+/** Text out of JSON: the kit's, shared by every provider. */
+export { text };
 
 /**
  * A Shipwell address (`ship_to`, `ship_from`); null when there is none.

@@ -26,6 +26,7 @@ import { shipwellReferences } from './references.ts';
 import { shipwellOrderStatus } from './statuses.ts';
 import type { ShipwellEventType } from './detect-and-validate.ts';
 import { shipwellEnvelope } from './detect-and-validate.ts';
+import { normalizationFailure } from '../kit.ts';
 
 /** What each Shipwell event is, as the word its canonical type ends in when it states no status. */
 type EventWord = 'created' | 'updated' | 'deleted' | 'line_updated' | 'line_deleted';
@@ -84,12 +85,15 @@ export const normalizeShipwell: Normalizer = (
 ): ShipwellEvent | NormalizationFailure => {
   const word = EVENT_WORDS.get(event.eventType);
   if (word === undefined) {
-    return failure('', `${JSON.stringify(event.eventType)} is not a Shipwell order event`);
+    return normalizationFailure(
+      '',
+      `${JSON.stringify(event.eventType)} is not a Shipwell order event`,
+    );
   }
   const envelope = shipwellEnvelope(message);
   const resource = envelope?.resource ?? message;
   const prefix = envelope?.dataKey ?? '';
-  if (!isRecord(resource)) return failure(prefix, 'the resource is not a JSON object');
+  if (!isRecord(resource)) return normalizationFailure(prefix, 'the resource is not a JSON object');
   // A bare resource is the whole body: its bytes as sent name it. An
   // envelope may carry per-delivery fields, so only its resource counts.
   const bytes =
@@ -108,7 +112,7 @@ function orderEvent({
   word,
 }: Located): ShipwellEvent | NormalizationFailure {
   const orderId = text(resource.id);
-  if (orderId === null) return failure(join(prefix, 'id'), 'the order has no id');
+  if (orderId === null) return normalizationFailure(join(prefix, 'id'), 'the order has no id');
   const updated = eventType === 'order.updated';
   // An update's new_data holds the new values of what changed: they are the
   // order's current state for those fields.
@@ -145,10 +149,13 @@ function itemEvent({
 }: Located): ShipwellEvent | NormalizationFailure {
   const orderId = text(resource.order_id);
   if (orderId === null) {
-    return failure(join(prefix, 'order_id'), 'the order item names no order (order_id)');
+    return normalizationFailure(
+      join(prefix, 'order_id'),
+      'the order item names no order (order_id)',
+    );
   }
   const lineId = text(resource.id);
-  if (lineId === null) return failure(join(prefix, 'id'), 'the order item has no id');
+  if (lineId === null) return normalizationFailure(join(prefix, 'id'), 'the order item has no id');
   const updated = eventType === 'order.item.updated';
   return canonical(
     { word, status: 'UNKNOWN', references: [] },
@@ -251,8 +258,4 @@ function blankOrder(orderId: string): Order {
 
 function join(prefix: string, path: string): string {
   return prefix === '' ? path : `${prefix}.${path}`;
-}
-
-function failure(path: string, message: string): NormalizationFailure {
-  return { code: 'NORMALIZATION_FAILED', message, path };
 }
