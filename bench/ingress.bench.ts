@@ -213,9 +213,8 @@ try {
     WHARF_INGRESS_METRICS_PORT: '0',
     WHARF_HAPPYCOLIS_RAW_TOPIC: 'bench.raw.wharf',
     WHARF_HAPPYCOLIS_SECRETS: `*=${SECRET}`,
-    WHARF_SHIPWELL_AUTH: 'none',
-    WHARF_ONGOING_AUTH: 'none',
-    WHARF_ALLOW_UNAUTHENTICATED: 'true',
+    // The bench posts HappyColis webhooks only.
+    WHARF_SOURCES: 'happycolis',
   });
   await broker.createTopics(rawTopicSpecs(config));
 

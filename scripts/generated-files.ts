@@ -201,16 +201,19 @@ function secretValues(plugin: ProviderPlugin): string {
 const helmValues: GeneratedFile = {
   path: repoPath('helm/wharf/values.yaml'),
   generate(current) {
-    const sources = PLUGINS.map(sourceValues).join('');
+    const sources = [
+      comment(
+        '  ',
+        'WHARF_SOURCES: the sources this deployment runs: the ingress serves them, the worker reads their raw topics, and only they need secrets.',
+      ),
+      `  enabledSources:\n${PLUGINS.map((plugin) => `    - ${plugin.name}\n`).join('')}`,
+      '  # -- Per-source settings (WHARF_<SOURCE>_*). Their secrets are under `secrets`.\n',
+      `  sources:\n${PLUGINS.map(sourceValues).join('')}`,
+    ].join('');
     const secrets = PLUGINS.map(secretValues).join('');
     return Promise.resolve(
       betweenMarkers(
-        betweenMarkers(
-          current,
-          '  # generated: sources',
-          '  # end of generated sources',
-          `  sources:\n${sources}`,
-        ),
+        betweenMarkers(current, '  # generated: sources', '  # end of generated sources', sources),
         '  # generated: secrets',
         '  # end of generated secrets',
         secrets,
@@ -299,6 +302,13 @@ const helmSchema: GeneratedFile = {
       PLUGINS.map((plugin) => [plugin.name, sourceSchema(plugin) as SchemaNode]),
     );
     sources.required = PLUGINS.map((plugin) => plugin.name);
+    config.properties.enabledSources = {
+      type: 'array',
+      description: 'WHARF_SOURCES: the sources this deployment runs; only they need secrets.',
+      items: { type: 'string', enum: PLUGINS.map((plugin) => plugin.name) },
+      minItems: 1,
+      uniqueItems: true,
+    } as unknown as SchemaNode;
     const existing = secrets.properties.existingSecret;
     if (existing === undefined) throw new Error('no secrets.existingSecret');
     secrets.properties = {

@@ -4,7 +4,13 @@
  * all of them are reported at once.
  */
 import { z } from 'zod';
-import { PROVIDERS, PROVIDER_SETTINGS, SOURCES, providerSettingsOf } from '../providers/index.ts';
+import {
+  PROVIDERS,
+  PROVIDER_SETTINGS,
+  SOURCES,
+  isSource,
+  providerSettingsOf,
+} from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
 import type { ProviderSettingValues } from '../providers/provider.ts';
 import type { AuthMode } from '../providers/provider.ts';
@@ -56,6 +62,12 @@ export interface SourceConfig {
 /** Wharf's configuration. */
 export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * The sources this deployment runs (WHARF_SOURCES; all listed providers
+   * when unset): the ingress serves them, the worker reads their raw topics,
+   * and only they need credentials.
+   */
+  readonly sources: readonly Source[];
   readonly kafka: {
     readonly brokers: readonly string[];
     readonly clientId: string;
@@ -95,6 +107,7 @@ export interface Config {
     /** Where the ingress serves /metrics, /livez and /readyz (not on the webhook port). */
     readonly metricsHost: string;
     readonly metricsPort: number;
+    /** Every source's settings; only the running ones' (`sources`) are checked and served. */
     readonly sources: Readonly<Record<Source, SourceConfig>>;
   };
   readonly worker: {
@@ -145,6 +158,8 @@ export interface Config {
     readonly replayMaxEntries: number;
     /** Each source's raw topic: a record read from one must carry that source's name. */
     readonly rawTopics: Readonly<Record<Source, string>>;
+    /** The sources this deployment runs: the worker reads their raw topics only. */
+    readonly sources: readonly Source[];
   };
 }
 
@@ -356,6 +371,7 @@ function workerSettings(
 ): Config['worker'] {
   return {
     rawTopics: rawTopicsOf(perSource),
+    sources: runningSourcesOf(perSource),
     payloads: payloadsOf(perSource),
     timeZones: Object.fromEntries(
       SOURCES.flatMap((source) => {
@@ -417,7 +433,30 @@ export function loadWorkerSettings(
   return workerSettings(parsed.data, perSource.data);
 }
 
-const sourcesSchema = z.object(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape);
+/** The sources a deployment runs: listed names, each a known source, at least one. */
+const runningSources = list
+  .pipe(
+    z
+      .array(
+        z.string().refine((name) => isSource(name), {
+          error: (issue) =>
+            `${JSON.stringify(issue.input)} is no source (known: ${SOURCES.join(', ')})`,
+        }),
+      )
+      .min(1, 'name at least one source'),
+  )
+  .optional();
+
+const sourcesSchema = z.object({
+  ...(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape),
+  WHARF_SOURCES: runningSources,
+});
+
+/** The running sources, in the registry's order (all of them when WHARF_SOURCES is unset). */
+function runningSourcesOf(values: Record<string, unknown>): readonly Source[] {
+  const listed = values.WHARF_SOURCES as readonly string[] | undefined;
+  return listed === undefined ? SOURCES : SOURCES.filter((source) => listed.includes(source));
+}
 
 function rawTopicsOf(values: Record<string, unknown>): Record<Source, string> {
   return Object.fromEntries(
@@ -538,13 +577,15 @@ function sourceConfig(
   const entries = (get('SECRETS') as string[] | undefined) ?? [];
   const secretsVariable = sourceVariable(source, 'SECRETS');
   const secrets = role === 'worker' ? [] : bindSecrets(secretsVariable, entries, issues);
-  if (role !== 'worker' && mode !== 'none' && entries.length === 0) {
+  const served = role !== 'worker' && runningSourcesOf(env).includes(source);
+  if (served && mode !== 'none' && entries.length === 0) {
     issues.push(
       `${secretsVariable}: required when ${sourceVariable(source, 'AUTH')} is ${mode} ` +
-        `(comma-separated <tenant>=<secret> entries; several allow rotation)`,
+        `(comma-separated <tenant>=<secret> entries; several allow rotation), ` +
+        `or leave ${source} out of WHARF_SOURCES`,
     );
   }
-  if (role !== 'worker' && mode === 'none' && !allowUnauthenticated) {
+  if (served && mode === 'none' && !allowUnauthenticated) {
     issues.push(
       `${sourceVariable(source, 'AUTH')}: none accepts webhooks from anyone; ` +
         'set WHARF_ALLOW_UNAUTHENTICATED=true if that is really wanted',
@@ -636,6 +677,7 @@ export function loadConfig(
 
   return {
     logLevel: values.WHARF_LOG_LEVEL,
+    sources: runningSourcesOf(perSource.data),
     kafka: {
       brokers: values.KAFKA_BROKERS,
       clientId: values.KAFKA_CLIENT_ID,

@@ -20,7 +20,7 @@ import type { ErrorCode } from '../errors.ts';
 import type { PublishRecord } from '../kafka/batching-publisher.ts';
 import { RAW_HEADERS } from '../kafka/headers.ts';
 import type { Metrics } from '../metrics/catalog.ts';
-import { PROVIDERS, SOURCES, isSource } from '../providers/index.ts';
+import { PROVIDERS, isSource } from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
 import { createAuthenticator } from './auth.ts';
 import type { Authenticator } from './auth.ts';
@@ -28,6 +28,8 @@ import type { Authenticator } from './auth.ts';
 /** What the ingress application needs from its surroundings. */
 export interface IngressDependencies {
   readonly config: Config['ingress'];
+  /** The sources this deployment runs: the others are answered 404, as unknown ones. */
+  readonly sources: readonly Source[];
   readonly publisher: { publish(topic: string, record: PublishRecord): Promise<void> };
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -93,7 +95,7 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
   const now = deps.now ?? (() => new Date());
 
   const routes = new Map<Source, SourceRoute>(
-    SOURCES.map((source) => {
+    deps.sources.map((source) => {
       const settings = config.sources[source];
       const provider = PROVIDERS[source];
       const perSecond = settings.rateLimitPerSecond;

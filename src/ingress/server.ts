@@ -13,7 +13,6 @@ import type { Config } from '../config/config.ts';
 import { ShuttingDownError } from '../errors.ts';
 import { BatchingPublisher } from '../kafka/batching-publisher.ts';
 import { createKafka, createProducer } from '../kafka/client.ts';
-import { SOURCES } from '../providers/index.ts';
 import { watchKafkaConnection } from '../kafka/connection-health.ts';
 import { startMetricsServer } from '../metrics/server.ts';
 import { provisionTopics, rawTopicSpecs } from '../kafka/topics.ts';
@@ -136,6 +135,7 @@ export async function startIngress(
 
   let draining = false;
   const app = createIngressApp({
+    sources: config.sources,
     config: config.ingress,
     publisher,
     metrics,
@@ -206,7 +206,9 @@ export async function startIngress(
     port: config.ingress.metricsPort,
   });
   logger.info({ url, metricsUrl: metricsServer.url }, 'ingress listening');
-  const open = SOURCES.filter((source) => config.ingress.sources[source].auth.mode === 'none');
+  const open = config.sources.filter(
+    (source) => config.ingress.sources[source].auth.mode === 'none',
+  );
   if (open.length > 0) {
     logger.warn(
       { sources: open },

@@ -17,7 +17,6 @@ import { DOMAINS } from '../canonical/model.ts';
 import type { Config } from '../config/config.ts';
 import { untilKafkaAnswers } from './client.ts';
 import type { Metrics } from '../metrics/catalog.ts';
-import { SOURCES } from '../providers/index.ts';
 
 /** A topic Wharf needs. */
 export interface TopicSpec {
@@ -81,7 +80,9 @@ function spec(
 /** The raw topics, one per source: what the ingress writes and the worker reads. */
 export function rawTopicSpecs(config: Config): TopicSpec[] {
   const bytes = rawTopicMessageBytes(config);
-  return SOURCES.map((source) => spec(config, config.ingress.sources[source].rawTopic, {}, bytes));
+  return config.sources.map((source) =>
+    spec(config, config.ingress.sources[source].rawTopic, {}, bytes),
+  );
 }
 
 /** The topics the worker writes: a topic per domain, dead letters, the deduplication and replay logs. */

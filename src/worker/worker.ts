@@ -118,7 +118,7 @@ export async function startWorker(
     heartbeatInterval: Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3)),
   });
   await consumer.connect();
-  const rawTopics = Object.values(settings.rawTopics);
+  const rawTopics = settings.sources.map((source) => settings.rawTopics[source]);
   // A new group starts at the beginning: whatever the ingress landed before
   // the first worker started is processed too.
   await consumer.subscribe({ topics: rawTopics, fromBeginning: true });

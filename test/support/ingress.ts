@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
+import { withEverySourceSecret } from './sources.ts';
 import type { Config } from '../../src/config/config.ts';
 import { startIngress } from '../../src/ingress/server.ts';
 import type { RunningIngress } from '../../src/ingress/server.ts';
@@ -18,7 +19,7 @@ export const ONGOING_TOKEN = 'ongoing-token';
 
 /** Environment of a test ingress: unique raw topics, real auth on every source (any tenant). */
 export function testEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
-  return {
+  return withEverySourceSecret({
     KAFKA_BROKERS: kafkaBrokers().join(','),
     WHARF_LOG_LEVEL: 'silent',
     WHARF_INGRESS_HOST: '127.0.0.1',
@@ -35,7 +36,7 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     WHARF_ONGOING_TOKEN_HEADER: 'x-ongoing-token',
     WHARF_ONGOING_SECRETS: `*=${ONGOING_TOKEN}`,
     ...overrides,
-  };
+  });
 }
 
 /** Starts an ingress in this process; stop it with `shutdown()`. */

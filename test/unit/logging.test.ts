@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
+import { withEverySourceSecret } from '../support/sources.ts';
 import { createLogger, redactSecrets } from '../../src/logging.ts';
 
 const SECRETS = {
@@ -13,7 +14,7 @@ const SECRETS = {
   registryToken: 'registry-bearer-token-1',
 };
 
-const base = {
+const base = withEverySourceSecret({
   KAFKA_BROKERS: 'kafka:9096',
   SCHEMA_REGISTRY_URL: 'https://registry.example',
   WHARF_HAPPYCOLIS_SECRETS: `org-1=${SECRETS.happycolis}`,
@@ -21,7 +22,7 @@ const base = {
   WHARF_ONGOING_AUTH: 'token',
   WHARF_ONGOING_SECRETS: `demo=${SECRETS.ongoingToken}`,
   KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
-};
+});
 
 /** Every kind of configuration that holds a secret. */
 const configs = [

@@ -11,7 +11,7 @@ import { ConfigError, sourceVariable } from '../../config/config.ts';
 import type { Config, SourceAuth } from '../../config/config.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { createLogger } from '../../logging.ts';
-import { PROVIDERS, SOURCES, providerAdapters } from '../../providers/index.ts';
+import { PROVIDERS, providerAdapters } from '../../providers/index.ts';
 import type { Source } from '../../providers/index.ts';
 import { pipelineConfigOf, transform } from '../../worker/pipeline.ts';
 import { exampleFile } from '../examples.ts';
@@ -105,7 +105,7 @@ export function banner(plan: LocalPlan, stack: LocalStack): string {
   const lines = [
     'Wharf is running: the ingress and the worker in this process.',
     '',
-    `  ingress   ${stack.ingressUrl}  (POST /webhooks/<${SOURCES.join('|')}>[/<event type>])`,
+    `  ingress   ${stack.ingressUrl}  (POST /webhooks/<${config.sources.join('|')}>[/<event type>])`,
     `  metrics   ${stack.metricsUrl}/metrics  (ingress and worker; worker health ${stack.workerUrl}/readyz)`,
     plan.embeddedBroker
       ? `  broker    ${brokers}  (embedded, in memory, pid ${String(stack.broker?.pid ?? '?')}; set KAFKA_BROKERS to use a Kafka)`
@@ -113,7 +113,7 @@ export function banner(plan: LocalPlan, stack: LocalStack): string {
     plan.embeddedRegistry
       ? `  registry  ${registry}  (embedded, in memory; set SCHEMA_REGISTRY_URL to use a registry)`
       : `  registry  ${registry}  (SCHEMA_REGISTRY_URL)`,
-    `  topics    ${SOURCES.map((source) => config.ingress.sources[source].rawTopic).join(', ')} → ` +
+    `  topics    ${config.sources.map((source) => config.ingress.sources[source].rawTopic).join(', ')} → ` +
       `${Object.values(config.worker.domainTopics).join(', ')}; dead letters ${config.worker.deadLetterTopic}`,
   ];
   if (plan.localSources.length > 0) {
@@ -129,7 +129,7 @@ export function banner(plan: LocalPlan, stack: LocalStack): string {
     }
   }
   lines.push('', 'Send each provider its example webhook (from another terminal, in this folder):');
-  for (const source of SOURCES) {
+  for (const source of config.sources) {
     lines.push(`  npx wharf send ${source} --url ${stack.ingressUrl}`);
   }
   const curls = plan.localSources
@@ -145,7 +145,7 @@ export function banner(plan: LocalPlan, stack: LocalStack): string {
     lines.push('or with curl:', ...curls.map((line) => `  ${line}`));
   }
   lines.push('', 'Watch the canonical events they become:');
-  for (const source of SOURCES) {
+  for (const source of config.sources) {
     const outcome = exampleOutcome(source, config);
     if (!outcome) continue;
     lines.push(

@@ -15,6 +15,7 @@ import {
   startTestIngress,
 } from '../../support/ingress.ts';
 import { post as postTo } from '../../support/http.ts';
+import { testKafka, uniqueName } from '../../support/kafka.ts';
 
 type Ingress = Awaited<ReturnType<typeof startTestIngress>>;
 
@@ -226,6 +227,36 @@ describe('ingress', () => {
         status: example.status,
         error: { code: example.code, message: expect.any(String) as unknown },
       });
+    }
+  });
+
+  it('answers a source the deployment does not run as unknown, and makes no topic for it', async () => {
+    const shipwellTopic = uniqueName('raw-shipwell-not-run');
+    const only = await startTestIngress({
+      WHARF_SOURCES: 'happycolis,ongoing',
+      WHARF_SHIPWELL_RAW_TOPIC: shipwellTopic,
+    });
+    try {
+      const refused = await post(only, '/webhooks/shipwell', '{}', {
+        authorization: `Basic ${Buffer.from(SHIPWELL_CREDENTIALS).toString('base64')}`,
+      });
+      expect({ status: refused.status, error: refused.json.error }).toMatchObject({
+        status: 404,
+        error: { code: 'UNKNOWN_SOURCE' },
+      });
+      const served = await post(only, '/webhooks/happycolis', happycolisBody, {
+        'x-happycolis-webhook-signature': happycolisSignature(happycolisBody),
+      });
+      expect(served.status).toBe(200);
+      const admin = testKafka().admin();
+      await admin.connect();
+      try {
+        expect(await admin.listTopics()).not.toContain(shipwellTopic);
+      } finally {
+        await admin.disconnect();
+      }
+    } finally {
+      await only.shutdown();
     }
   });
 

@@ -6,13 +6,15 @@ import {
   loadWorkerSettings,
 } from '../../../src/config/config.ts';
 import type { Role } from '../../../src/config/config.ts';
+import { SOURCES } from '../../../src/providers/index.ts';
+import { withEverySourceSecret } from '../../support/sources.ts';
 
-const minimal = {
+const minimal = withEverySourceSecret({
   KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092',
   WHARF_HAPPYCOLIS_SECRETS: 'org-1=client-secret-1',
   WHARF_SHIPWELL_SECRETS: '*=user:password',
   WHARF_ONGOING_SECRETS: 'demo=user:password',
-};
+});
 
 function issuesOf(env: Record<string, string>, role: Role = 'ingress'): readonly string[] {
   try {
@@ -220,6 +222,42 @@ describe('loadConfig', () => {
   it('signature auth is only offered to providers that sign', () => {
     expect(issuesOf({ ...minimal, WHARF_SHIPWELL_AUTH: 'hmac' })).toEqual([
       expect.stringMatching(/^WHARF_SHIPWELL_AUTH: /),
+    ]);
+  });
+});
+
+describe('the sources a deployment runs', () => {
+  it('are every listed provider by default, in the registry order', () => {
+    expect(loadConfig(minimal).sources).toEqual(SOURCES);
+    expect(loadWorkerSettings({}).sources).toEqual(SOURCES);
+  });
+
+  it('are those WHARF_SOURCES names, and only they need credentials', () => {
+    const env = {
+      KAFKA_BROKERS: 'kafka:9092',
+      WHARF_SOURCES: 'happycolis, ongoing',
+      WHARF_HAPPYCOLIS_SECRETS: 'org-1=client-secret-1',
+      WHARF_ONGOING_SECRETS: 'demo=user:password',
+    };
+    const config = loadConfig(env);
+    expect(config.sources).toEqual(['ongoing', 'happycolis']);
+    expect(loadWorkerSettings(env).sources).toEqual(['ongoing', 'happycolis']);
+  });
+
+  it('refuses a name that is no source, and an empty list, in one line each', () => {
+    expect(issuesOf({ ...minimal, WHARF_SOURCES: 'ongoing,dhl' })).toEqual([
+      expect.stringMatching(/^WHARF_SOURCES: .*"dhl" is no source \(known: ongoing, /),
+    ]);
+    expect(issuesOf({ ...minimal, WHARF_SOURCES: ' , ' })).toEqual([
+      expect.stringMatching(/^WHARF_SOURCES: name at least one source/),
+    ]);
+  });
+
+  it('says how to leave a source out when its credential is missing', () => {
+    expect(issuesOf({ ...minimal, WHARF_SHIPWELL_SECRETS: '' })).toEqual([
+      expect.stringMatching(
+        /^WHARF_SHIPWELL_SECRETS: required .*or leave shipwell out of WHARF_SOURCES$/,
+      ),
     ]);
   });
 });

@@ -10,15 +10,16 @@ import {
   loadConnectionSecurity,
 } from '../../../src/config/config.ts';
 import type { Role } from '../../../src/config/config.ts';
+import { withEverySourceSecret } from '../../support/sources.ts';
 import { connectionOptions } from '../../../src/kafka/client.ts';
 
-const minimal = {
+const minimal = withEverySourceSecret({
   KAFKA_BROKERS: 'kafka-1:9096',
   SCHEMA_REGISTRY_URL: 'https://registry.example:8081',
   WHARF_HAPPYCOLIS_SECRETS: '*=client-secret-1',
   WHARF_SHIPWELL_SECRETS: '*=user:password',
   WHARF_ONGOING_SECRETS: '*=user:password',
-};
+});
 
 const folder = mkdtempSync(join(tmpdir(), 'wharf-security-'));
 function file(name: string, content: string): string {
