@@ -299,6 +299,8 @@ describe('values.yaml', () => {
       {
         KAFKA_BROKERS: String(valueAt(values, 'kafka.brokers')),
         SCHEMA_REGISTRY_URL: String(valueAt(values, 'schemaRegistry.url')),
+        // The install says which sources it runs (the example: those it has secrets for).
+        WHARF_SOURCES: envValue(valueAt(values, 'config.enabledSources')),
         ...secretsEnv(values),
       },
       'all',
