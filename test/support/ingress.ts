@@ -5,7 +5,8 @@
 import { createHmac } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config/config.ts';
+import { loadConfig, sourceVariable } from '../../src/config/config.ts';
+import { SOURCES } from '../../src/providers/index.ts';
 import { withEverySourceSecret } from './sources.ts';
 import type { Config } from '../../src/config/config.ts';
 import { startIngress } from '../../src/ingress/server.ts';
@@ -27,9 +28,10 @@ export function testEnvironment(overrides: Record<string, string> = {}): Record<
     WHARF_INGRESS_METRICS_HOST: '127.0.0.1',
     WHARF_INGRESS_METRICS_PORT: '0',
     WHARF_TOPIC_PARTITIONS: '3',
-    WHARF_ONGOING_RAW_TOPIC: uniqueName('raw-ongoing'),
-    WHARF_SHIPWELL_RAW_TOPIC: uniqueName('raw-shipwell'),
-    WHARF_HAPPYCOLIS_RAW_TOPIC: uniqueName('raw-happycolis'),
+    // Raw topics of their own, for every source the registry lists.
+    ...Object.fromEntries(
+      SOURCES.map((source) => [sourceVariable(source, 'RAW_TOPIC'), uniqueName(`raw-${source}`)]),
+    ),
     WHARF_HAPPYCOLIS_SECRETS: `*=old-secret-rotated,*=${HAPPYCOLIS_SECRET}`,
     WHARF_SHIPWELL_SECRETS: `*=${SHIPWELL_CREDENTIALS}`,
     WHARF_ONGOING_AUTH: 'token',

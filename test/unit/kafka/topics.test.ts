@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.ts';
+import { withEverySourceSecret } from '../../support/sources.ts';
 import {
   describeTopicProblem,
   rawTopicSpecs,
@@ -12,7 +13,7 @@ import {
 
 const MiB = 1024 * 1024;
 const config = loadConfig(
-  {
+  withEverySourceSecret({
     KAFKA_BROKERS: '127.0.0.1:9092',
     SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
     WHARF_ONGOING_AUTH: 'none',
@@ -22,7 +23,7 @@ const config = loadConfig(
     WHARF_MAX_BODY_BYTES: String(2 * MiB),
     WHARF_BATCH_MAX_BYTES: String(3 * MiB),
     WHARF_TOPIC_PARTITIONS: '6',
-  },
+  }),
   'all',
 );
 
