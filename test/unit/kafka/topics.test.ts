@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.ts';
+import { SOURCES } from '../../../src/providers/index.ts';
 import { withEverySourceSecret } from '../../support/sources.ts';
 import {
   describeTopicProblem,
@@ -30,8 +31,8 @@ const config = loadConfig(
 describe('topic specs', () => {
   it('gives every raw topic room for the largest batch the ingress sends', () => {
     expect(rawTopicSpecs(config)).toEqual(
-      ['webhooks.raw.ongoing', 'webhooks.raw.shipwell', 'webhooks.raw.happycolis'].map((topic) => ({
-        topic,
+      SOURCES.map((source) => ({
+        topic: `webhooks.raw.${source}`,
         numPartitions: 6,
         replicationFactor: undefined,
         config: { 'max.message.bytes': String(4 * MiB) },
