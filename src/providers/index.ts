@@ -6,6 +6,7 @@
  * and docs tables follow from the list.
  */
 import type { z } from 'zod';
+import { easypost } from './easypost/index.ts';
 import { happycolis } from './happycolis/index.ts';
 import { ongoing } from './ongoing/index.ts';
 import type { ProviderAdapter, ProviderPlugin, ProviderSettingValues } from './provider.ts';
@@ -14,7 +15,12 @@ import { shipwell } from './shipwell/index.ts';
 export type { ProviderPlugin } from './provider.ts';
 
 /** Every provider, in the order they are listed to people. */
-export const PLUGINS = [ongoing, shipwell, happycolis] as const satisfies readonly ProviderPlugin[];
+export const PLUGINS = [
+  ongoing,
+  shipwell,
+  happycolis,
+  easypost,
+] as const satisfies readonly ProviderPlugin[];
 
 /** A provider's name, as it appears in URLs, topics and labels. */
 export type Source = (typeof PLUGINS)[number]['name'];
