@@ -294,7 +294,8 @@ function eventOf(
     providerEventId,
     // New per delivery attempt and inside the signed body: a second sight is a replay.
     ...(providerEventId === null ? {} : { deliveryId: providerEventId }),
-    identity: [type, subject, ...contentParts(header, body, raw)],
+    // The provider's type, not the canonical one a table derives from it.
+    identity: [`${entity.family}/${entity.action}`, subject, ...contentParts(header, body, raw)],
     identifiedBy: 'content',
   };
 }

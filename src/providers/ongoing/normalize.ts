@@ -63,14 +63,16 @@ function webhookId(message: Record<string, unknown>): string | null {
  * - tracking: one entry per `tracking[]` entry (waybill as tracking number),
  *   then one per parcel (`parcelNumber` as tracking number, its tracking URL);
  *   entries with neither number nor URL are left out, exact duplicates once.
- * - identity: `[system, type, webhook id, webhookEventId]` when the event id
+ * - identity: `[system, trigger, webhook id, webhookEventId]` when the event id
  *   is given (the webhook id, `webhookOrdersId` or `webhookPurchaseOrdersId`,
  *   because the docs do not say whether event ids are unique across webhooks), so
  *   every retry of an event (Ongoing retries for a day) gets the same
  *   canonical id whatever else the retry carries, while two triggers that
  *   fire for one change (status changed and picked) stay two events even if
- *   Ongoing gave them one event id; otherwise the type, subject, timestamp
- *   and the message.
+ *   Ongoing gave them one event id; otherwise the trigger, subject,
+ *   timestamp and the message. The trigger, not the canonical type: the type
+ *   follows the status table, which a deployment may change between two
+ *   deliveries of one event.
  *
  * An order without a usable `orderId` fails with path `orderId`.
  */
@@ -106,8 +108,8 @@ export function createOngoingNormalizer(
       identifiedBy: eventId === null ? 'content' : 'provider-event',
       identity:
         eventId === null
-          ? [type, subject, providerTime ?? '', Buffer.from(JSON.stringify(message))]
-          : [system ?? '', type, webhookId(message) ?? '', eventId],
+          ? [event.eventType, subject, providerTime ?? '', Buffer.from(JSON.stringify(message))]
+          : [system ?? '', event.eventType, webhookId(message) ?? '', eventId],
       data,
     };
   };

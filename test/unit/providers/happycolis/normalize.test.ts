@@ -1020,10 +1020,10 @@ describe('identity', () => {
   const body = () => fixture('body-delivery-order.json');
   const identity = (msg: unknown, type = TYPE) => normalized(msg, type).identity;
 
-  it('is the content: the canonical type, subject and the body JSON', () => {
+  it("is the content: HappyColis's type, the subject and the body JSON", () => {
     const bodyValue = body();
     expect(identity(message(TYPE, bodyValue))).toEqual([
-      'fulfillment_order.shipped',
+      'delivery-order/shipped',
       'happycolis/delivery-order/DELIVERY_ORDER_ID',
       Buffer.from(JSON.stringify(bodyValue)),
     ]);
@@ -1099,7 +1099,7 @@ describe('identity', () => {
       const msg = message(TYPE, body());
       const headerJson = JSON.stringify(msg.header);
       expect(rawIdentity(msg)).toEqual([
-        'fulfillment_order.shipped',
+        'delivery-order/shipped',
         'happycolis/delivery-order/DELIVERY_ORDER_ID',
         Buffer.from('{"header":'),
         Buffer.from(JSON.stringify(msg).slice('{"header":'.length + headerJson.length)),

@@ -6,6 +6,7 @@ import {
   createOngoingNormalizer,
   normalizeOngoing,
 } from '../../../../src/providers/ongoing/normalize.ts';
+import { ongoingStatusTable } from '../../../../src/providers/ongoing/statuses.ts';
 import type {
   NormalizationFailure,
   NormalizedEvent,
@@ -272,7 +273,7 @@ describe('Ongoing normalizer: field by field', () => {
     expect(event.subject).toBe('ongoing/order/120457');
     expect(event.tenant).toBeNull();
     expect(event.data.warehouse).toBeNull();
-    expect(event.identity).toEqual(['', event.type, '9', '884215']);
+    expect(event.identity).toEqual(['', 'order.created', '9', '884215']);
   });
 
   it('leaves tenant, time and event id null when the webhook omits them', () => {
@@ -337,7 +338,8 @@ describe('Ongoing normalizer: identity', () => {
   it('is the instance, trigger and webhookEventId: a retry is the same event, even restamped', () => {
     const first = normalize(base);
     const retry = normalize({ ...base, timestamp: '2024-03-05T09:15:27.0000000' });
-    expect(first.identity).toEqual(['acme-wh1', first.type, '17', '884213']);
+    // The trigger (order.status_changed), not the canonical type the status table derives.
+    expect(first.identity).toEqual(['acme-wh1', 'order.status_changed', '17', '884213']);
     expect(retry.identity).toEqual(first.identity);
   });
 
@@ -353,11 +355,11 @@ describe('Ongoing normalizer: identity', () => {
     expect(normalize({ ...base, system: 'acme-wh2' }).identity).not.toEqual(first);
   });
 
-  it('without webhookEventId, is type, subject, timestamp and the message', () => {
+  it('without webhookEventId, is trigger, subject, timestamp and the message', () => {
     const message = without(base, 'webhookEventId');
     const event = normalize(message, 'order.picked');
     expect(event.identity).toEqual([
-      'fulfillment_order.picked',
+      'order.picked',
       'ongoing/order/120455',
       '2024-03-05T09:14:27.1234567',
       Buffer.from(JSON.stringify(message)),
@@ -415,13 +417,7 @@ describe('Ongoing normalizer in the pipeline', () => {
       key: 'ongoing/acme-wh1/order/120455',
       event: {
         // The tenant (the instance) first, then the provider's identity.
-        id: canonicalEventId('ongoing', [
-          'acme-wh1',
-          'acme-wh1',
-          'fulfillment_order.picked',
-          '17',
-          '884213',
-        ]),
+        id: canonicalEventId('ongoing', ['acme-wh1', 'acme-wh1', 'order.picked', '17', '884213']),
         tenant: 'acme-wh1',
         subject: 'ongoing/acme-wh1/order/120455',
         type: 'fulfillment_order.picked',
@@ -439,5 +435,22 @@ describe('Ongoing normalizer: references', () => {
     expect(event.references).toEqual([
       { type: 'ORDER', value: 'SO-2024-0042', qualifier: 'orderNumber' },
     ]);
+  });
+});
+
+describe('Ongoing normalizer: identity', () => {
+  it('does not follow the status table: a redelivery after the table changed is the same event', () => {
+    const message = { ...fixture('messy-numbers-as-strings.json'), orderStatus: { number: 410 } };
+    const standard = createOngoingNormalizer(ongoingStatusTable(undefined));
+    const extended = createOngoingNormalizer(ongoingStatusTable('410=PACKED'));
+    const context = { urlEventType: undefined, headers: {} };
+    const before = standard(message, { eventType: 'order.status_changed' }, context);
+    const after = extended(message, { eventType: 'order.status_changed' }, context);
+    if ('code' in before || 'code' in after) throw new Error('not normalized');
+    expect([before.type, after.type]).toEqual([
+      'fulfillment_order.updated',
+      'fulfillment_order.packed',
+    ]);
+    expect(after.identity).toEqual(before.identity);
   });
 });
