@@ -19,7 +19,8 @@ import { startMetricsServer } from '../metrics/server.ts';
 import { CLOUDEVENT_HEADERS, RAW_HEADERS, REDRIVE_HEADERS } from '../kafka/headers.ts';
 import { DedupWindow, LatestContent } from './dedup.ts';
 import { dedupMessage, latestContentMessage, restoreDedupWindow } from './dedup-store.ts';
-import { deadLetter, pipelineConfigOf, transform } from './pipeline.ts';
+import { deadLetter, pipelineConfigOf } from './pipeline.ts';
+import { transformAndEncode } from './encode.ts';
 import type { PipelineConfig, PipelineOutput, RawRecord } from './pipeline.ts';
 
 /** A running worker. */
@@ -290,7 +291,9 @@ function processBatch(
         headers: headersAsStrings(message.headers),
       };
       const started = process.hrtime.bigint();
-      let output = await encoded(transform(raw, config), raw, config, codec);
+      let output = await transformAndEncode(raw, config, (domain, event) =>
+        codec.encode(domain, event),
+      );
       const source = raw.headers[RAW_HEADERS.source] ?? 'unknown';
       metrics.workerProcessingDuration.observe(
         { source },
@@ -527,33 +530,4 @@ function withDataSchema(
   return dataSchema === undefined
     ? { ...headers }
     : { ...headers, [CLOUDEVENT_HEADERS.dataschema]: dataSchema };
-}
-
-type Encoded =
-  | { kind: 'domain'; record: Extract<PipelineOutput, { kind: 'domain' }>; value: Buffer }
-  | Extract<PipelineOutput, { kind: 'dead-letter' }>;
-
-/** Encodes a domain record; one that does not fit its schema goes to the dead-letter topic. */
-async function encoded(
-  output: PipelineOutput,
-  raw: RawRecord,
-  config: PipelineConfig,
-  codec: CanonicalCodec,
-): Promise<Encoded> {
-  if (output.kind === 'dead-letter') return output;
-  try {
-    return {
-      kind: 'domain',
-      record: output,
-      value: await codec.encode(output.domain, output.event),
-    };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : 'does not fit the canonical schema';
-    return deadLetter(
-      raw,
-      config,
-      { stage: 'encode', code: 'NORMALIZATION_FAILED', message, path: '' },
-      output.event.providerEventType,
-    );
-  }
 }

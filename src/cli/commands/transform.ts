@@ -14,8 +14,9 @@ import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { providerAdapters } from '../../providers/index.ts';
 import { SOURCES } from '../../providers/index.ts';
 import type { Source } from '../../providers/index.ts';
-import { deadLetter, pipelineConfigOf, transform } from '../../worker/pipeline.ts';
-import type { PipelineConfig, PipelineOutput, RawRecord } from '../../worker/pipeline.ts';
+import { pipelineConfigOf } from '../../worker/pipeline.ts';
+import { transformAndEncode } from '../../worker/encode.ts';
+import type { PipelineOutput, RawRecord } from '../../worker/pipeline.ts';
 
 /** Exit code when anything went to the dead-letter topic. */
 export const EXIT_DEAD_LETTERED = 3;
@@ -59,22 +60,6 @@ export function outputLine(output: PipelineOutput): string {
     headers: output.headers,
     value: output.value?.toString('utf8') ?? null,
     error: output.error,
-  });
-}
-
-/**
- * What the worker's encoding would refuse (an event that does not fit its
- * canonical schema) goes to the dead-letter topic here too, so that
- * transform shows what the worker would do.
- */
-function checked(output: PipelineOutput, raw: RawRecord, config: PipelineConfig): PipelineOutput {
-  if (output.kind !== 'domain' || CANONICAL_TYPES[output.domain].isValid(output.event))
-    return output;
-  return deadLetter(raw, config, {
-    stage: 'encode',
-    code: 'NORMALIZATION_FAILED',
-    message: `the event does not fit the canonical ${output.domain} schema`,
-    path: '',
   });
 }
 
@@ -144,7 +129,11 @@ export function registerTransform(program: Command): void {
             ...extraHeaders,
           },
         };
-        const output = checked(transform(raw, config), raw, config);
+        // The worker's own step, encoding with the installed schemas instead of the registry.
+        const encoded = await transformAndEncode(raw, config, (domain, event) =>
+          CANONICAL_TYPES[domain].toBuffer(event),
+        );
+        const output = encoded.kind === 'domain' ? encoded.record : encoded;
         deadLettered ||= output.kind === 'dead-letter';
         process.stdout.write(`${outputLine(output)}\n`);
       }
