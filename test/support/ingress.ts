@@ -12,7 +12,14 @@ import type { Config } from '../../src/config/config.ts';
 import { startIngress } from '../../src/ingress/server.ts';
 import type { RunningIngress } from '../../src/ingress/server.ts';
 import { createMetrics } from '../../src/metrics/catalog.ts';
-import { TEST_CONSUMER, kafkaBrokers, testKafka, uniqueName, waitFor } from './kafka.ts';
+import {
+  TEST_CONSUMER,
+  kafkaBrokers,
+  testKafka,
+  topicOffsets,
+  uniqueName,
+  waitFor,
+} from './kafka.ts';
 
 export const HAPPYCOLIS_SECRET = 'happycolis-client-secret';
 export const SHIPWELL_CREDENTIALS = 'shipwell-user:shipwell-password';
@@ -97,17 +104,11 @@ export async function readTopic(
 
 /** The number of records in a topic, summed over its partitions. */
 export async function countRecords(topic: string, brokers?: readonly string[]): Promise<number> {
-  const admin = testKafka(brokers ? { brokers: [...brokers] } : {}).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce(
-      (sum, partition) => sum + Number(partition.high) - Number(partition.low),
-      0,
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await topicOffsets(topic, brokers);
+  return offsets.reduce(
+    (sum, partition) => sum + Number(partition.high) - Number(partition.low),
+    0,
+  );
 }
 
 /** A record header as a string. */

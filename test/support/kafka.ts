@@ -68,6 +68,47 @@ export async function waitFor<T>(
   }
 }
 
+/** A partition's offsets, as kafkajs's admin gives them. */
+export interface PartitionOffsets {
+  readonly partition: number;
+  readonly low: string;
+  readonly high: string;
+}
+
+function isRetriable(error: unknown): boolean {
+  return (error as { retriable?: unknown }).retriable === true;
+}
+
+/**
+ * A topic's partition offsets. A topic created a moment before may answer
+ * that no broker leads a partition yet (NOT_LEADER_OR_FOLLOWER, retriable):
+ * the read is repeated until it answers, within the timeout; any other error
+ * fails at once.
+ */
+export async function topicOffsets(
+  topic: string,
+  brokers?: readonly string[],
+): Promise<PartitionOffsets[]> {
+  const admin = testKafka(brokers ? { brokers: [...brokers] } : {}).admin();
+  await admin.connect();
+  try {
+    return await waitFor(
+      `the offsets of ${topic}`,
+      async () => {
+        try {
+          return await admin.fetchTopicOffsets(topic);
+        } catch (error) {
+          if (isRetriable(error)) return undefined;
+          throw error;
+        }
+      },
+      { timeoutMs: 15_000, intervalMs: 100 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Undo steps for the calling test file, run after each test, last first
  * (disconnect clients, bring a broker back up).

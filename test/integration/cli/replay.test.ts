@@ -13,7 +13,13 @@ import { registerReplay } from '../../../src/cli/commands/replay.ts';
 import { processIo } from '../../../src/ops/command-io.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
 import { countRecords, header, readTopic } from '../../support/ingress.ts';
-import { cleanupsAfterEach, testKafka, uniqueName, waitFor } from '../../support/kafka.ts';
+import {
+  cleanupsAfterEach,
+  testKafka,
+  topicOffsets,
+  uniqueName,
+  waitFor,
+} from '../../support/kafka.ts';
 import { runOps } from '../../support/ops-cli.ts';
 import {
   WAREHOUSE_TRIGGER,
@@ -50,14 +56,8 @@ async function landOngoing(topic: string, orderIds: readonly number[]): Promise<
 
 /** Each partition's end offset. */
 async function endOffsets(topic: string): Promise<Record<number, string>> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return Object.fromEntries(offsets.map(({ partition, high }) => [partition, high]));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await topicOffsets(topic);
+  return Object.fromEntries(offsets.map(({ partition, high }) => [partition, high]));
 }
 
 const cli = (args: readonly string[], env: Record<string, string>, isTTY = false) =>
