@@ -6,7 +6,7 @@
  * that passes is granted the tenant its secret is bound to.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { sentDigest, signatureDigest } from './signature.ts';
+import { sentDigest, signatureDigest, signatureKey } from './signature.ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BoundSecret, SourceAuth } from '../config/config.ts';
 import type { SignatureScheme } from '../providers/provider.ts';
@@ -129,6 +129,8 @@ function token(header: string, tokens: readonly BoundSecret[]): Authenticator {
 }
 
 function hmac(scheme: SignatureScheme, secrets: readonly BoundSecret[]): Authenticator {
+  // Keyed once: a request only hashes its body.
+  const keys = secrets.map(({ tenant, secret }) => ({ tenant, key: signatureKey(scheme, secret) }));
   return {
     needsBody: true,
     credentialHeaders: [scheme.header],
@@ -142,8 +144,8 @@ function hmac(scheme: SignatureScheme, secrets: readonly BoundSecret[]): Authent
       // A digest's length is public (it is the algorithm's), so comparing
       // lengths first leaks nothing; the bytes are compared in constant time.
       let granted: Grant | undefined;
-      for (const { tenant, secret } of secrets) {
-        const expected = signatureDigest(scheme, secret, body);
+      for (const { tenant, key } of keys) {
+        const expected = signatureDigest(scheme, key, body);
         if (sent.length === expected.length && timingSafeEqual(sent, expected)) {
           granted = { tenant };
         }

@@ -5,17 +5,22 @@
 import { createHmac } from 'node:crypto';
 import type { SignatureScheme } from '../providers/provider.ts';
 
-/** The HMAC digest of a body under a secret, as the provider keys it. */
-export function signatureDigest(
-  scheme: SignatureScheme,
-  secret: string,
-  body: Buffer | string,
-): Buffer {
+/** The HMAC key of a secret, as the provider keys it: normalized if it says so, as UTF-8. */
+export function signatureKey(scheme: SignatureScheme, secret: string): Buffer {
   const key =
     scheme.secretNormalization === undefined
       ? secret
       : secret.normalize(scheme.secretNormalization);
-  return createHmac(scheme.algorithm, Buffer.from(key, 'utf8')).update(body).digest();
+  return Buffer.from(key, 'utf8');
+}
+
+/** The HMAC digest of a body under a key (see {@link signatureKey}). */
+export function signatureDigest(
+  scheme: SignatureScheme,
+  key: Buffer,
+  body: Buffer | string,
+): Buffer {
+  return createHmac(scheme.algorithm, key).update(body).digest();
 }
 
 /** The header value a provider would send for a body: its prefix, then the digest. */
@@ -24,7 +29,8 @@ export function signatureHeaderValue(
   secret: string,
   body: Buffer | string,
 ): string {
-  return `${scheme.prefix ?? ''}${signatureDigest(scheme, secret, body).toString(scheme.encoding)}`;
+  const digest = signatureDigest(scheme, signatureKey(scheme, secret), body);
+  return `${scheme.prefix ?? ''}${digest.toString(scheme.encoding)}`;
 }
 
 /**

@@ -25,7 +25,7 @@ export const CANONICAL_COMPATIBILITY = 'FULL_TRANSITIVE' satisfies Compatibility
 export class CanonicalCodec {
   readonly #registry: SchemaRegistry;
   readonly #ids: Readonly<Record<Domain, number>>;
-  readonly #registryUrl: string | undefined;
+  readonly #dataSchemas: Readonly<Record<Domain, string>> | undefined;
 
   private constructor(
     registry: SchemaRegistry,
@@ -34,7 +34,7 @@ export class CanonicalCodec {
   ) {
     this.#registry = registry;
     this.#ids = ids;
-    this.#registryUrl = registryUrl;
+    this.#dataSchemas = registryUrl === undefined ? undefined : dataSchemas(registryUrl, ids);
   }
 
   /**
@@ -86,18 +86,27 @@ export class CanonicalCodec {
    * left out); undefined when the codec was given no registry address.
    */
   dataSchema(domain: Domain): string | undefined {
-    if (this.#registryUrl === undefined) return undefined;
-    const url = new URL(this.#registryUrl);
-    url.username = '';
-    url.password = '';
-    const base = url.href.replace(/\/+$/, '');
-    return `${base}/schemas/ids/${String(this.#ids[domain])}`;
+    return this.#dataSchemas?.[domain];
   }
 
   /** Encodes an event of a domain. */
   encode(domain: Domain, event: EventEnvelope<DomainData[Domain]>): Promise<Buffer> {
     return this.#registry.encode(this.#ids[domain], event);
   }
+}
+
+/** Each domain's schema address in the registry, worked out once (it is read per record). */
+function dataSchemas(
+  registryUrl: string,
+  ids: Readonly<Record<Domain, number>>,
+): Record<Domain, string> {
+  const url = new URL(registryUrl);
+  url.username = '';
+  url.password = '';
+  const base = url.href.replace(/\/+$/, '');
+  return Object.fromEntries(
+    DOMAINS.map((domain) => [domain, `${base}/schemas/ids/${String(ids[domain])}`]),
+  ) as Record<Domain, string>;
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   releasedBaseline,
 } from '../../ops/schema-check.ts';
 import type { Baseline, SchemaProblem, SchemaResult } from '../../ops/schema-check.ts';
+import { COMPATIBILITY_LEVELS } from '../../registry/compatibility.ts';
 import type { CompatibilityLevel } from '../../registry/compatibility.ts';
 
 /** Exit code when the baseline could not be read (registry unreachable, git failing). */
@@ -35,14 +36,9 @@ export const EXIT_BASELINE_UNAVAILABLE = 3;
 export const EXIT_REF_NOT_FOUND = 4;
 
 /** NONE checks nothing, so it is not offered. */
-const LEVELS: readonly CompatibilityLevel[] = [
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-];
+const LEVELS: readonly CompatibilityLevel[] = COMPATIBILITY_LEVELS.filter(
+  (level) => level !== 'NONE',
+);
 
 interface CheckOptions {
   readonly released?: true;

@@ -60,7 +60,7 @@ function curlLine(source: Source, auth: SourceAuth, url: string): string {
 }
 
 /** The canonical type and domain the worker makes of a source's example (as `wharf transform`). */
-function exampleOutcome(
+export function exampleOutcome(
   source: Source,
   config: Config,
 ): { type: string; domain: string; topic: string } | undefined {

@@ -8,13 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/program.ts';
+import { exampleOutcome } from '../../../src/cli/commands/start.ts';
+import { planLocalRun } from '../../../src/cli/local-stack.ts';
 import type { SendSummary } from '../../../src/cli/commands/send.ts';
-import { readFileSync } from 'node:fs';
-import { exampleFile } from '../../../src/cli/examples.ts';
-import { RAW_HEADERS } from '../../../src/kafka/headers.ts';
 import { SOURCES } from '../../../src/providers/index.ts';
-import { transform } from '../../../src/worker/pipeline.ts';
-import { pipelineDefaults } from '../../support/pipeline.ts';
 import type { Source } from '../../../src/providers/index.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
 import { cleanEnvironment, processExists, runWharf, startWharf } from '../../support/cli.ts';
@@ -35,26 +32,9 @@ const KNOWN: Readonly<Partial<Record<Source, { domain: string; type: string }>>>
  * ingress, the worker and `wharf tail`, against its own transform).
  */
 function expected(source: Source): { domain: string; type: string } {
-  const known = KNOWN[source];
-  if (known !== undefined) return known;
-  const config = pipelineDefaults();
-  const output = transform(
-    {
-      topic: config.rawTopics[source],
-      partition: 0,
-      offset: '0',
-      key: null,
-      value: readFileSync(exampleFile(source)),
-      headers: {
-        [RAW_HEADERS.source]: source,
-        [RAW_HEADERS.requestId]: 'example',
-        [RAW_HEADERS.receivedAt]: new Date().toISOString(),
-      },
-    },
-    config,
-  );
-  if (output.kind !== 'domain') throw new Error(`${source}'s example is dead-lettered`);
-  return { domain: output.domain, type: output.event.type };
+  const known = KNOWN[source] ?? exampleOutcome(source, planLocalRun({}).config);
+  if (known === undefined) throw new Error(`${source}'s example is dead-lettered`);
+  return known;
 }
 
 /** The cold broker build takes 60-90 s; the test setup has normally built it already. */
