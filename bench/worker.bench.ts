@@ -3,11 +3,14 @@
  *   1. transform throughput: the pure pipeline (parse, detect, validate,
  *      normalize, route) over real provider messages, against a floor of
  *      JSON.parse + JSON.stringify of the same bodies (target >= 0.5x);
- *   2. end to end: raw records already in Kafka to canonical records
- *      produced (Avro, registry, dedup, commits) against the broker chosen in
- *      support/broker.ts (a real Apache Kafka by default, `--broker mock` for
- *      librdkafka's mock), started after the transform part so that it does
- *      not weigh on it.
+ *   2. end to end: raw records of every provider already in Kafka to
+ *      canonical records produced (Avro, registry, dedup, changelog,
+ *      commits) against the broker chosen in support/broker.ts (a real
+ *      Apache Kafka by default, `--broker mock` for librdkafka's mock),
+ *      started after the transform part so that it does not weigh on it;
+ *      against a baseline measured just before on the same records: a bare
+ *      kafkajs consume → produce copy (eachBatch over the same partitions,
+ *      the same concurrency, acks=-1, one send and one commit per batch).
  *
  * The transform is measured in pairs of runs, one of each side, each run
  * about BENCH_RUN_MS long (default 100): long enough to hold its share of
@@ -145,6 +148,11 @@ try {
   }
   await producer.disconnect();
 
+  const baselineSeconds = await copyBaseline(
+    kafka,
+    Object.values(workerConfig.worker.rawTopics),
+    workerConfig.worker.partitionConcurrency,
+  );
   const started = process.hrtime.bigint();
   const worker = await startWorker(
     workerConfig,
@@ -165,10 +173,77 @@ try {
       .filter((value) => value.labels.outcome === name)
       .reduce((sum, value) => sum + value.value, 0);
   await worker.shutdown();
+  const rate = (count: number, elapsed: number) =>
+    Math.round(count / elapsed).toLocaleString('en-US');
   console.log(
-    `end to end against ${broker.name}: ${String(records)} raw records (${String(outcome('routed'))} routed, ${String(outcome('deduplicated'))} deduplicated, ${String(outcome('dead_lettered'))} dead-lettered) in ${seconds.toFixed(1)} s, worker start included: ${Math.round(records / seconds).toLocaleString('en-US')} records/s`,
+    `baseline   bare kafkajs copy against ${broker.name}: ${String(records)} records in ${baselineSeconds.toFixed(1)} s: ${rate(records, baselineSeconds)} records/s`,
+  );
+  console.log(
+    `end to end against ${broker.name}: ${String(records)} raw records (${String(outcome('routed'))} routed, ${String(outcome('deduplicated'))} deduplicated, ${String(outcome('dead_lettered'))} dead-lettered) in ${seconds.toFixed(1)} s, worker start included: ${rate(records, seconds)} records/s`,
+  );
+  console.log(
+    `ratio worker/baseline: ${(baselineSeconds / seconds).toFixed(2)} (target >= 0.5; target >= 20,000 records/s)`,
   );
 } finally {
   await registry.close();
   await broker.stop();
+}
+
+/**
+ * The baseline: a bare kafkajs consume → produce copy of the raw topics to
+ * one topic, with the worker's concurrency and acks, one send and one commit
+ * per batch. Returns the seconds from start to the last record committed.
+ */
+async function copyBaseline(
+  kafka: Kafka,
+  topics: readonly string[],
+  concurrency: number,
+): Promise<number> {
+  const target = `bench.copy.${String(Date.now())}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: target, numPartitions: 4 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const consumer = kafka.consumer({
+    groupId: `bench-copy-${String(Date.now())}`,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+  let copied = 0;
+  const started = process.hrtime.bigint();
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: concurrency,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      await producer.send({
+        topic: target,
+        acks: -1,
+        messages: batch.messages.map(({ key, value, headers }) => ({
+          key,
+          value,
+          headers: headers ?? {},
+        })),
+      });
+      await payload.commitOffsetsIfNecessary({
+        topics: [
+          {
+            topic: batch.topic,
+            partitions: [
+              { partition: batch.partition, offset: String(BigInt(batch.lastOffset()) + 1n) },
+            ],
+          },
+        ],
+      });
+      copied += batch.messages.length;
+    },
+  });
+  while (copied < records) await new Promise((resolve) => setTimeout(resolve, 20));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await consumer.disconnect();
+  await producer.disconnect();
+  return seconds;
 }

@@ -117,6 +117,13 @@ export interface Config {
     readonly maxWaitMs: number;
     /** Raw partitions processed at once (each partition stays in order). */
     readonly partitionConcurrency: number;
+    /** What one produce-remember-commit round gathers across partitions at most. */
+    readonly batch: {
+      readonly maxRecords: number;
+      readonly maxBytes: number;
+      /** How long a partition's planned batch waits for others before it is stored anyway. */
+      readonly lingerMs: number;
+    };
     /** How long the group waits for a silent worker (one that crashed) before moving its partitions. */
     readonly sessionTimeoutMs: number;
     /** Where the worker serves /metrics, /livez and /readyz. */
@@ -145,8 +152,17 @@ export interface Config {
     readonly dedupTopic: string;
     /** A provider's redelivery within this window yields no second canonical event. */
     readonly dedupWindowMs: number;
-    /** Most event ids remembered (the oldest are forgotten first). */
-    readonly dedupMaxEntries: number;
+    /**
+     * What the memory of the worker's raw partitions (event ids, latest
+     * contents, delivery ids) may hold, in all and per partition; past a
+     * bound the oldest entries are forgotten first.
+     */
+    readonly memoryBounds: {
+      readonly maxEntries: number;
+      readonly maxBytes: number;
+      readonly partitionMaxEntries: number;
+      readonly partitionMaxBytes: number;
+    };
     /** Compacted topic that keeps the delivery ids of signed requests (replay defence). */
     readonly replayTopic: string;
     /**
@@ -154,8 +170,6 @@ export interface Config {
      * it is a replay (0 turns the defence off). Longer than the dedup window.
      */
     readonly replayWindowMs: number;
-    /** Most delivery ids remembered (the oldest are forgotten first). */
-    readonly replayMaxEntries: number;
     /** Each source's raw topic: a record read from one must carry that source's name. */
     readonly rawTopics: Readonly<Record<Source, string>>;
     /** The sources this deployment runs: the worker reads their raw topics only. */
@@ -276,7 +290,10 @@ function setVariables(
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
   WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
-  WHARF_WORKER_PARTITION_CONCURRENCY: int(1).default(4),
+  WHARF_WORKER_PARTITION_CONCURRENCY: int(1).default(24),
+  WHARF_WORKER_BATCH_MAX_RECORDS: int(1).default(10_000),
+  WHARF_WORKER_BATCH_MAX_BYTES: int(1).default(16 * 1024 * 1024),
+  WHARF_WORKER_BATCH_LINGER_MS: int(0).default(20),
   WHARF_WORKER_SESSION_TIMEOUT_MS: int(1_000).default(30_000),
   WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
@@ -291,12 +308,14 @@ const workerSchema = z.object({
   WHARF_PROVIDER_TIME_ZONE: timeZone.default('UTC'),
   // Each provider's own settings, checked by the provider's schema.
   ...PROVIDER_SETTINGS,
-  WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v1'),
+  WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v2'),
   WHARF_DEDUP_WINDOW_SECONDS: int(0).default(86_400),
   WHARF_DEDUP_MAX_ENTRIES: int(1).default(1_000_000),
-  WHARF_REPLAY_TOPIC: z.string().min(1).default('wharf.replay.v1'),
+  WHARF_DEDUP_MAX_BYTES: int(1).default(96 * 1024 * 1024),
+  WHARF_DEDUP_PARTITION_MAX_ENTRIES: int(1).default(250_000),
+  WHARF_DEDUP_PARTITION_MAX_BYTES: int(1).default(24 * 1024 * 1024),
+  WHARF_REPLAY_TOPIC: z.string().min(1).default('wharf.replay.v2'),
   WHARF_REPLAY_WINDOW_SECONDS: int(0).default(30 * 86_400),
-  WHARF_REPLAY_MAX_ENTRIES: int(1).default(1_000_000),
   ...Object.fromEntries(
     DOMAINS.map((domain) => [
       domainTopicVariable(domain),
@@ -382,6 +401,11 @@ function workerSettings(
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
     partitionConcurrency: values.WHARF_WORKER_PARTITION_CONCURRENCY,
+    batch: {
+      maxRecords: values.WHARF_WORKER_BATCH_MAX_RECORDS,
+      maxBytes: values.WHARF_WORKER_BATCH_MAX_BYTES,
+      lingerMs: values.WHARF_WORKER_BATCH_LINGER_MS,
+    },
     sessionTimeoutMs: values.WHARF_WORKER_SESSION_TIMEOUT_MS,
     metricsHost: values.WHARF_WORKER_METRICS_HOST,
     metricsPort: values.WHARF_WORKER_METRICS_PORT,
@@ -400,10 +424,14 @@ function workerSettings(
     providerSettings: providerSettingsOf(values),
     dedupTopic: values.WHARF_DEDUP_TOPIC,
     dedupWindowMs: values.WHARF_DEDUP_WINDOW_SECONDS * 1000,
-    dedupMaxEntries: values.WHARF_DEDUP_MAX_ENTRIES,
+    memoryBounds: {
+      maxEntries: values.WHARF_DEDUP_MAX_ENTRIES,
+      maxBytes: values.WHARF_DEDUP_MAX_BYTES,
+      partitionMaxEntries: values.WHARF_DEDUP_PARTITION_MAX_ENTRIES,
+      partitionMaxBytes: values.WHARF_DEDUP_PARTITION_MAX_BYTES,
+    },
     replayTopic: values.WHARF_REPLAY_TOPIC,
     replayWindowMs: values.WHARF_REPLAY_WINDOW_SECONDS * 1000,
-    replayMaxEntries: values.WHARF_REPLAY_MAX_ENTRIES,
   };
 }
 

@@ -311,8 +311,12 @@ function rawRecord(
   return { key: recordKey(route.source, body), value: body, headers };
 }
 
-/** The entity key when the body is JSON that names one; null otherwise. */
-function recordKey(source: Source, body: Buffer): string | null {
+/**
+ * The raw record's key: the entity the body names when it is JSON that names
+ * one (so one entity's webhooks, redeliveries included, share a partition);
+ * null otherwise.
+ */
+export function recordKey(source: Source, body: Buffer): string | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

@@ -80,6 +80,28 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
       labelNames: ['source'] as const,
       registers,
     }),
+    workerMemoryForgotten: new Counter({
+      name: 'wharf_worker_memory_forgotten_total',
+      help: 'Entries of the deduplication and replay memory forgotten before their window ended, by the bound that made room (partition_entries, partition_bytes, total_entries, total_bytes): a redelivery of one is produced again.',
+      labelNames: ['bound'] as const,
+      registers,
+    }),
+    workerMemoryEntries: new Gauge({
+      name: 'wharf_worker_memory_entries',
+      help: 'Entries the worker remembers for its assigned raw partitions (event ids, latest contents, delivery ids).',
+      registers,
+    }),
+    workerMemoryBytes: new Gauge({
+      name: 'wharf_worker_memory_bytes',
+      help: 'Estimated bytes of what the worker remembers for its assigned raw partitions.',
+      registers,
+    }),
+    workerMemoryRestoreDuration: new Histogram({
+      name: 'wharf_worker_memory_restore_duration_seconds',
+      help: "Time to read newly assigned raw partitions' memory back from the changelogs, before processing them.",
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+      registers,
+    }),
     topicMisconfigured: new Gauge({
       name: 'wharf_kafka_topic_misconfigured',
       help: 'Whether a topic this process writes has a setting below what Wharf writes to it (1), by topic and setting; the process stays unready meanwhile.',

@@ -1,10 +1,14 @@
 /**
- * The worker process: consumes the raw topics, runs each record through the
- * pure pipeline, produces the outcome (canonical event or dead-letter
- * record), and commits a batch's offsets only after everything it produced
- * was acknowledged (at-least-once; duplicates carry the same event id).
+ * The worker process: consumes the raw topics; for each raw partition's
+ * batch, plans its outcomes against the partition's memory (plan.ts), then
+ * stores what several partitions planned in one round: produce, remember,
+ * commit, count (store.ts, gathered by accumulator.ts). Offsets are
+ * committed only after everything produced was acknowledged (at-least-once;
+ * duplicates carry the same event id). Each assigned raw partition's memory
+ * is read back from the changelogs on assignment (changelog.ts) and dropped
+ * on revocation.
  */
-import type { EachBatchPayload, IHeaders, Kafka, Message, Producer } from 'kafkajs';
+import type { EachBatchPayload, IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { CanonicalCodec } from '../kafka/canonical-codec.ts';
@@ -16,12 +20,16 @@ import { provisionTopics, rawTopicSpecs, workerTopicSpecs } from '../kafka/topic
 import { createMetrics } from '../metrics/catalog.ts';
 import type { Metrics } from '../metrics/catalog.ts';
 import { startMetricsServer } from '../metrics/server.ts';
-import { CLOUDEVENT_HEADERS, RAW_HEADERS, REDRIVE_HEADERS } from '../kafka/headers.ts';
-import { DedupWindow, LatestContent } from './dedup.ts';
-import { dedupMessage, latestContentMessage, restoreDedupWindow } from './dedup-store.ts';
-import { deadLetter, pipelineConfigOf } from './pipeline.ts';
-import { transformAndEncode } from './encode.ts';
-import type { PipelineConfig, PipelineOutput, RawRecord } from './pipeline.ts';
+import { Accumulator } from './accumulator.ts';
+import { changelogProblem, restoreChangelogs } from './changelog.ts';
+import type { Changelogs } from './changelog.ts';
+import { WorkerMemory, partitionName } from './memory.ts';
+import { pipelineConfigOf } from './pipeline.ts';
+import type { PipelineConfig, RawRecord } from './pipeline.ts';
+import { planBatch } from './plan.ts';
+import type { Plan, PlanDependencies } from './plan.ts';
+import { storeAtLeastOnce } from './store.ts';
+import type { Commit, StoreDependencies } from './store.ts';
 
 /** A running worker. */
 export interface RunningWorker {
@@ -102,11 +110,20 @@ export async function startWorker(
     metrics,
     intervalMs: options.connectionCheckMs,
   });
-  const memory = await restoreMemory(kafka, settings, now());
-  logger.info(
-    { remembered: memory.events.size, deliveries: memory.deliveries.size },
-    'deduplication and replay windows restored',
+  const rawTopics = settings.sources.map((source) => settings.rawTopics[source]);
+  const changelogs: Changelogs = {
+    dedup: settings.dedupTopic,
+    replay: settings.replayWindowMs > 0 ? settings.replayTopic : undefined,
+  };
+  await checkChangelogs(kafka, changelogs, rawTopics);
+  const memory = new WorkerMemory(
+    { dedupMs: settings.dedupWindowMs, replayMs: settings.replayWindowMs },
+    settings.memoryBounds,
+    (bound) => {
+      metrics.workerMemoryForgotten.inc({ bound });
+    },
   );
+  const assignments = new Assignments(kafka, changelogs, memory, { logger, metrics, now });
 
   const producer = createProducer(kafka);
   await producer.connect();
@@ -119,14 +136,14 @@ export async function startWorker(
     heartbeatInterval: Math.min(3_000, Math.floor(settings.sessionTimeoutMs / 3)),
   });
   await consumer.connect();
-  const rawTopics = settings.sources.map((source) => settings.rawTopics[source]);
   // A new group starts at the beginning: whatever the ingress landed before
   // the first worker started is processed too.
   await consumer.subscribe({ topics: rawTopics, fromBeginning: true });
 
   let consuming = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => {
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     consuming = true;
+    assignments.assign(payload.memberAssignment);
     // Partitions another worker took over must not keep showing their last lag.
     metrics.workerConsumerLag.reset();
   });
@@ -148,7 +165,16 @@ export async function startWorker(
     host: settings.metricsHost,
     port: settings.metricsPort,
   });
-  const eachBatch = processBatch(producer, codec, memory, pipelineConfig, metrics, now);
+  const eachBatch = handleBatches(assignments, settings.batch, {
+    config: pipelineConfig,
+    encode: (domain, event) => codec.encode(domain, event),
+    dataSchema: (domain) => codec.dataSchema(domain),
+    metrics,
+    now,
+    producer,
+    memory,
+    changelogs,
+  });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
@@ -156,7 +182,10 @@ export async function startWorker(
     partitionsConsumedConcurrently: settings.partitionConcurrency,
     eachBatch,
   });
-  logger.info({ topics: rawTopics, groupId: settings.groupId }, 'worker consuming');
+  logger.info(
+    { topics: rawTopics, groupId: settings.groupId, metricsUrl: metricsServer.url },
+    'worker consuming',
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -178,227 +207,199 @@ export async function startWorker(
   };
 }
 
-/**
- * What the worker remembers across batches and restarts: canonical event ids
- * (a redelivery within the deduplication window gives no second event), and
- * the delivery ids providers sign into a request (one seen again within the
- * replay window is a captured request sent again).
- */
-interface Memory {
-  readonly events: DedupWindow;
-  /** Each entity's latest content, for events known by their content (same topic as events). */
-  readonly latest: LatestContent;
-  readonly eventTopic: string;
-  readonly deliveries: DedupWindow;
-  readonly deliveryTopic: string;
-}
-
-/** Both windows, read back from their topics. */
-async function restoreMemory(
+/** Fails the start when the changelogs cannot hold every raw partition's memory. */
+async function checkChangelogs(
   kafka: Kafka,
-  settings: Config['worker'],
-  now: number,
-): Promise<Memory> {
-  const memory: Memory = {
-    events: new DedupWindow(settings.dedupWindowMs, settings.dedupMaxEntries),
-    latest: new LatestContent(settings.dedupWindowMs, settings.dedupMaxEntries),
-    eventTopic: settings.dedupTopic,
-    deliveries: new DedupWindow(settings.replayWindowMs, settings.replayMaxEntries),
-    deliveryTopic: settings.replayTopic,
-  };
-  await restoreDedupWindow(
-    kafka,
-    memory.eventTopic,
-    memory.events,
-    now,
-    settings.dedupWindowMs,
-    memory.latest,
+  changelogs: Changelogs,
+  rawTopics: readonly string[],
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const problem = await changelogProblem(admin, changelogs, rawTopics).finally(() =>
+    admin.disconnect(),
   );
-  if (settings.replayWindowMs > 0) {
-    await restoreDedupWindow(
-      kafka,
-      memory.deliveryTopic,
-      memory.deliveries,
-      now,
-      settings.replayWindowMs,
-    );
+  if (problem !== undefined) throw new Error(problem);
+}
+
+/** Sends heartbeats while `work` runs, so that a long restore keeps the worker in its group. */
+async function whileBeating(work: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
+  const timer = setInterval(() => {
+    heartbeat().catch(() => undefined);
+  }, 3_000);
+  try {
+    await work;
+  } finally {
+    clearInterval(timer);
   }
-  return memory;
 }
 
 /**
- * Whether a routed record is a replay: its signed delivery id was seen within
- * the replay window (or earlier in this batch). A record an operator redrove
- * (`wharf replay`) is let through: writing raw topics is theirs to do.
+ * The raw partitions assigned to this worker and their memories: each new
+ * assignment drops the partitions that left and starts restoring the ones
+ * that came; a partition's batches wait for its restore.
  */
-function isReplay(
-  record: Extract<PipelineOutput, { kind: 'domain' }>,
-  raw: RawRecord,
-  memory: Memory,
-  seenInBatch: ReadonlySet<string>,
-  now: number,
-): boolean {
-  const key = record.replayKey;
-  if (key === undefined || raw.headers[REDRIVE_HEADERS.from] !== undefined) return false;
-  return memory.deliveries.has(key, now) || seenInBatch.has(key);
+class Assignments {
+  readonly #kafka: Kafka;
+  readonly #changelogs: Changelogs;
+  readonly memory: WorkerMemory;
+  readonly #context: { logger: Logger; metrics: Metrics; now: () => number };
+  /** Partition name → its restore, while it runs. */
+  readonly #restoring = new Map<string, Promise<void>>();
+
+  constructor(
+    kafka: Kafka,
+    changelogs: Changelogs,
+    memory: WorkerMemory,
+    context: { logger: Logger; metrics: Metrics; now: () => number },
+  ) {
+    this.#kafka = kafka;
+    this.#changelogs = changelogs;
+    this.memory = memory;
+    this.#context = context;
+  }
+
+  /** Takes a new assignment (`topic → partitions`). */
+  assign(assignment: Readonly<Record<string, number[]>>): void {
+    const assigned = Object.entries(assignment).flatMap(([topic, partitions]) =>
+      partitions.map((partition) => ({ topic, partition })),
+    );
+    const names = new Set(assigned.map(({ topic, partition }) => partitionName(topic, partition)));
+    for (const name of this.memory.names()) {
+      if (names.has(name)) continue;
+      this.memory.close(name);
+      this.#restoring.delete(name);
+    }
+    const fresh = assigned.filter(
+      ({ topic, partition }) => !this.memory.partition(topic, partition),
+    );
+    if (fresh.length > 0) this.#restore(fresh);
+    this.#observe();
+  }
+
+  /** The memory of a raw partition, once restored (restored now if its assignment was missed). */
+  async ready(topic: string, partition: number, heartbeat: () => Promise<void>) {
+    const name = partitionName(topic, partition);
+    if (!this.memory.partition(topic, partition)) this.#restore([{ topic, partition }]);
+    const restore = this.#restoring.get(name);
+    if (restore) await whileBeating(restore, heartbeat);
+    return this.memory.partition(topic, partition) ?? this.memory.open(topic, partition);
+  }
+
+  #restore(fresh: readonly { topic: string; partition: number }[]): void {
+    const names = fresh.map(({ topic, partition }) => partitionName(topic, partition));
+    for (const { topic, partition } of fresh) this.memory.open(topic, partition);
+    const wanted = new Set(names);
+    const { logger, metrics, now } = this.#context;
+    const started = process.hrtime.bigint();
+    const restore = restoreChangelogs(
+      this.#kafka,
+      this.#changelogs,
+      new Set(fresh.map(({ partition }) => partition)),
+      (rawTopic, partition) =>
+        wanted.has(partitionName(rawTopic, partition))
+          ? this.memory.partition(rawTopic, partition)
+          : undefined,
+      now(),
+    ).then(
+      (read) => {
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        metrics.workerMemoryRestoreDuration.observe(seconds);
+        for (const name of names)
+          if (this.#restoring.get(name) === restore) this.#restoring.delete(name);
+        for (const memory of fresh) {
+          const held = this.memory.partition(memory.topic, memory.partition);
+          if (held) this.memory.enforceBounds(held);
+        }
+        this.#observe();
+        logger.info({ partitions: names, records: read, seconds }, "partitions' memory restored");
+      },
+      (error: unknown) => {
+        // Restored again by the partition's next batch.
+        for (const name of names) {
+          if (this.#restoring.get(name) !== restore) continue;
+          this.#restoring.delete(name);
+          this.memory.close(name);
+        }
+        throw error;
+      },
+    );
+    // Awaited by the partitions' batches; a failure reaches them there.
+    restore.catch(() => undefined);
+    for (const name of names) this.#restoring.set(name, restore);
+  }
+
+  #observe(): void {
+    this.#context.metrics.workerMemoryEntries.set(this.memory.entries);
+    this.#context.metrics.workerMemoryBytes.set(this.memory.bytes);
+  }
+
+  /** Updates the memory gauges (after a store). */
+  observe(): void {
+    this.#observe();
+  }
 }
 
-/** The dead letter of a replayed request. */
-function replayDeadLetter(
-  raw: RawRecord,
-  config: PipelineConfig,
-  memory: Memory,
-  eventType: string,
-): Extract<PipelineOutput, { kind: 'dead-letter' }> {
-  const days = Math.round(memory.deliveries.windowMs / 86_400_000);
-  return deadLetter(
-    raw,
-    config,
-    {
-      stage: 'authorize',
-      code: 'REPLAYED',
-      message: `the request's signed delivery id was already delivered within the replay window (${String(days)} days): a captured request sent again`,
-      path: '',
-    },
-    eventType,
-  );
+/** A raw partition's batch as raw records. */
+function rawRecordsOf(batch: EachBatchPayload['batch']): RawRecord[] {
+  return batch.messages.map((message) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: headersAsStrings(message.headers),
+  }));
 }
 
-function processBatch(
-  producer: Producer,
-  codec: CanonicalCodec,
-  memory: Memory,
-  config: PipelineConfig,
-  metrics: Metrics,
-  now: () => number,
+/** A planned batch waiting to be stored, with the commit of the kafkajs batch it came from. */
+interface Planned {
+  readonly plan: Plan;
+  readonly commit: Commit;
+}
+
+/**
+ * The consumer's eachBatch: wait for the partition's memory, plan the batch,
+ * and store it with whatever other partitions planned meanwhile.
+ */
+function handleBatches(
+  assignments: Assignments,
+  bounds: PipelineSettings['batch'],
+  deps: PlanDependencies & StoreDependencies,
 ) {
+  const accumulator = new Accumulator<Planned>(async (items) => {
+    const [first] = items;
+    if (!first) return;
+    await storeAtLeastOnce(
+      items.map(({ plan }) => plan),
+      first.commit,
+      deps,
+    );
+    assignments.observe();
+  }, bounds);
   return async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
-    const outgoing: Outgoing[] = [];
-    const remembered = new Set<string>();
-    const deliveries = new Set<string>();
-    /** subject → the latest content key routed in this batch. */
-    const latest = new Map<string, string>();
-    // Counted once the batch is stored: a batch that fails is processed again.
-    const counts: (() => void)[] = [];
-    for (const message of batch.messages) {
-      const raw: RawRecord = {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: message.offset,
-        key: message.key,
-        value: message.value,
-        headers: headersAsStrings(message.headers),
-      };
-      const started = process.hrtime.bigint();
-      let output = await transformAndEncode(raw, config, (domain, event) =>
-        codec.encode(domain, event),
-      );
-      const source = raw.headers[RAW_HEADERS.source] ?? 'unknown';
-      metrics.workerProcessingDuration.observe(
-        { source },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-      if (output.kind === 'domain') {
-        const { event, contentKey } = output.record;
-        const at = now();
-        const repeatsLatest =
-          contentKey !== undefined &&
-          (latest.has(event.subject)
-            ? latest.get(event.subject) === contentKey
-            : memory.latest.isLatest(event.subject, contentKey, at));
-        if (memory.events.has(event.id, at) || remembered.has(event.id) || repeatsLatest) {
-          counts.push(() => {
-            metrics.workerDeduplicated.inc({ source });
-            metrics.workerRecords.inc({
-              source,
-              event_type: event.providerEventType,
-              outcome: 'deduplicated',
-            });
-          });
-          continue;
-        }
-        if (isReplay(output.record, raw, memory, deliveries, at)) {
-          output = replayDeadLetter(raw, config, memory, event.providerEventType);
-        }
-      }
-      if (output.kind === 'dead-letter') {
-        const { stage, code } = output.error;
-        counts.push(() => {
-          metrics.workerDeadLetters.inc({ source, stage, code });
-          metrics.workerRecords.inc({
-            source,
-            event_type: output.eventType ?? 'unknown',
-            outcome: 'dead_lettered',
-          });
-        });
-        outgoing.push({
-          topic: output.topic,
-          message: { key: output.key, value: output.value, headers: output.headers },
-          raw,
-          eventId: undefined,
-          eventType: undefined,
-        });
-        continue;
-      }
-      const eventType = output.record.event.providerEventType;
-      const id = output.record.event.id;
-      const { replayKey, contentKey } = output.record;
-      const { subject } = output.record.event;
-      outgoing.push({
-        topic: output.record.topic,
-        message: {
-          key: output.record.key,
-          value: output.value,
-          headers: withDataSchema(output.record.headers, codec.dataSchema(output.record.domain)),
-        },
-        raw,
-        eventId: id,
-        eventType,
-        replayKey,
-        ...(contentKey === undefined ? {} : { content: { subject, key: contentKey } }),
-      });
-      remembered.add(id);
-      if (contentKey !== undefined) latest.set(subject, contentKey);
-      if (replayKey !== undefined && memory.deliveries.windowMs > 0) deliveries.add(replayKey);
-    }
-
-    // Everything of the batch is acknowledged before its offsets are committed.
-    const refused = new Set(await produceAll(producer, outgoing, config, metrics));
-    for (const record of outgoing) {
-      if (record.eventId === undefined || record.eventType === undefined) continue;
-      if (refused.has(record)) {
-        remembered.delete(record.eventId);
-        if (record.replayKey !== undefined) deliveries.delete(record.replayKey);
-        if (record.content && latest.get(record.content.subject) === record.content.key)
-          latest.delete(record.content.subject);
-        continue;
-      }
-      const { eventType } = record;
-      const source = record.raw.headers[RAW_HEADERS.source] ?? 'unknown';
-      counts.push(() => {
-        metrics.workerRecords.inc({ source, event_type: eventType, outcome: 'routed' });
-      });
-    }
-    const at = now();
-    await rememberAll(producer, memory, { events: remembered, deliveries, latest }, at);
-    for (const id of remembered) memory.events.remember(id, at);
-    for (const key of deliveries) memory.deliveries.remember(key, at);
-    for (const [subject, key] of latest) memory.latest.remember(subject, key, at);
-    for (const count of counts) count();
+    const memory = await assignments.ready(batch.topic, batch.partition, () => payload.heartbeat());
     const last = batch.lastOffset();
-    payload.resolveOffset(last);
-    // Through the batch's own commit: consumer.commitOffsets does nothing once
-    // a disconnect has begun, and the batch in hand would be replayed.
-    await payload.commitOffsetsIfNecessary({
-      topics: [
+    await accumulator.handle(async () => {
+      const records = rawRecordsOf(batch);
+      const plan = await planBatch(
         {
           topic: batch.topic,
-          partitions: [{ partition: batch.partition, offset: String(BigInt(last) + 1n) }],
+          partition: batch.partition,
+          records,
+          nextOffset: String(BigInt(last) + 1n),
         },
-      ],
+        memory,
+        deps,
+      );
+      // Through the batch's own commit: consumer.commitOffsets does nothing
+      // once a disconnect has begun, and the batch in hand would be replayed.
+      const commit: Commit = (topics) => payload.commitOffsetsIfNecessary({ topics });
+      const bytes = records.reduce((sum, raw) => sum + (raw.value?.length ?? 0), 0);
+      return { item: { plan, commit }, records: records.length, bytes };
     });
-    metrics.workerConsumerLag.set(
+    payload.resolveOffset(last);
+    deps.metrics.workerConsumerLag.set(
       { topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
@@ -406,128 +407,4 @@ function processBatch(
   };
 }
 
-/** A record to produce, with the raw record it came from. */
-interface Outgoing {
-  readonly topic: string;
-  readonly message: Message;
-  readonly raw: RawRecord;
-  /** The canonical event id and provider event type, for a canonical record. */
-  readonly eventId: string | undefined;
-  readonly eventType: string | undefined;
-  /** The signed delivery's key, for a canonical record whose provider signs one. */
-  readonly replayKey?: string | undefined;
-  /** The entity and its content's key, for a canonical record known by its content. */
-  readonly content?: { readonly subject: string; readonly key: string };
-}
-
-/**
- * Writes a batch's event ids, entities' latest contents and delivery keys to
- * their topics, in one send.
- * Only after the events themselves are stored: a crash in between leaves a
- * duplicate (the replay produces them again), never a loss (a restored id
- * whose event was never written would suppress it).
- */
-async function rememberAll(
-  producer: Producer,
-  memory: Memory,
-  seen: {
-    readonly events: ReadonlySet<string>;
-    readonly deliveries: ReadonlySet<string>;
-    readonly latest: ReadonlyMap<string, string>;
-  },
-  seenAt: number,
-): Promise<void> {
-  const eventMessages = [
-    ...[...seen.events].map((id) => dedupMessage(id, seenAt)),
-    ...[...seen.latest].map(([subject, key]) => latestContentMessage(subject, key, seenAt)),
-  ];
-  const topicMessages = [
-    { topic: memory.eventTopic, messages: eventMessages },
-    {
-      topic: memory.deliveryTopic,
-      messages: [...seen.deliveries].map((key) => dedupMessage(key, seenAt)),
-    },
-  ].filter(({ messages }) => messages.length > 0);
-  if (topicMessages.length > 0) await producer.sendBatch({ acks: -1, topicMessages });
-}
-
-/** Whether Kafka refused a record for its size (kafkajs wraps the protocol error). */
-function isTooLarge(error: unknown): boolean {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    if ((cause as { type?: unknown }).type === 'MESSAGE_TOO_LARGE') return true;
-  }
-  return false;
-}
-
-/**
- * Produces a batch's records in one send. When Kafka refuses the send for a
- * record's size, which it does not retry, the records go one at a time and
- * the one refused goes to the dead-letter topic as its raw record, so that
- * one oversized output neither stops the partition nor loses the others.
- * Returns the records that were dead-lettered instead.
- */
-async function produceAll(
-  producer: Producer,
-  records: readonly Outgoing[],
-  config: PipelineConfig,
-  metrics: Metrics,
-): Promise<Outgoing[]> {
-  if (records.length === 0) return [];
-  const byTopic = new Map<string, Message[]>();
-  for (const { topic, message } of records)
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
-  const started = process.hrtime.bigint();
-  const observe = (outcome: 'ok' | 'error') => {
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    for (const topic of byTopic.keys())
-      metrics.produceDuration.observe({ topic, outcome }, seconds);
-  };
-  try {
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    observe('ok');
-    return [];
-  } catch (error) {
-    observe('error');
-    if (!isTooLarge(error)) throw error;
-  }
-  const refused: Outgoing[] = [];
-  for (const record of records) {
-    try {
-      await producer.send({ topic: record.topic, acks: -1, messages: [record.message] });
-    } catch (error) {
-      // A raw record too large even for the dead-letter topic is a misconfigured topic: stop.
-      if (!isTooLarge(error) || record.topic === config.deadLetterTopic) throw error;
-      const dead = deadLetter(record.raw, config, {
-        stage: 'produce',
-        code: 'OUTPUT_TOO_LARGE',
-        message: `Kafka refused the ${record.topic} record as too large`,
-        path: '',
-      });
-      await producer.send({
-        topic: dead.topic,
-        acks: -1,
-        messages: [{ key: dead.key, value: dead.value, headers: dead.headers }],
-      });
-      metrics.workerDeadLetters.inc({
-        source: record.raw.headers[RAW_HEADERS.source] ?? 'unknown',
-        stage: 'produce',
-        code: 'OUTPUT_TOO_LARGE',
-      });
-      refused.push(record);
-    }
-  }
-  return refused;
-}
-
-/** A domain record's headers with the CloudEvents `dataschema` of its value, when known. */
-function withDataSchema(
-  headers: Readonly<Record<string, string>>,
-  dataSchema: string | undefined,
-): Record<string, string> {
-  return dataSchema === undefined
-    ? { ...headers }
-    : { ...headers, [CLOUDEVENT_HEADERS.dataschema]: dataSchema };
-}
+type PipelineSettings = Config['worker'];

@@ -2,6 +2,7 @@
  * A worker in this process against the test broker and an embedded schema
  * registry, with topics and group of its own; and reading its output back.
  */
+import { recordKey } from '../../src/ingress/app.ts';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { afterAll, beforeAll } from 'vitest';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
@@ -137,7 +138,8 @@ export async function landRaw(
     await producer.send({
       topic: config.ingress.sources[source].rawTopic,
       messages: bodies.map((body, i) => ({
-        key: null,
+        // Keyed as the ingress keys it: a redelivery shares its entity's partition.
+        key: recordKey(source, Buffer.from(body)),
         value: body,
         headers: {
           'wharf-source': source,

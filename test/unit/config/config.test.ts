@@ -323,9 +323,26 @@ describe('the replay window', () => {
 
   it('remembers signed delivery ids for 30 days by default, in a topic of its own', () => {
     const settings = loadConfig(worker, 'worker').worker;
-    expect(settings.replayTopic).toBe('wharf.replay.v1');
+    expect(settings.replayTopic).toBe('wharf.replay.v2');
     expect(settings.replayWindowMs).toBe(30 * 86_400_000);
-    expect(settings.replayMaxEntries).toBe(1_000_000);
+  });
+
+  it('bounds the memory of the raw partitions in all and per partition, in entries and bytes', () => {
+    const settings = loadConfig(
+      { ...worker, WHARF_DEDUP_MAX_BYTES: '1000', WHARF_DEDUP_PARTITION_MAX_ENTRIES: '10' },
+      'worker',
+    ).worker;
+    expect(settings.memoryBounds).toEqual({
+      maxEntries: 1_000_000,
+      maxBytes: 1000,
+      partitionMaxEntries: 10,
+      partitionMaxBytes: 24 * 1024 * 1024,
+    });
+    expect(settings.batch).toEqual({
+      maxRecords: 10_000,
+      maxBytes: 16 * 1024 * 1024,
+      lingerMs: 20,
+    });
   });
 
   it('must outlast the deduplication window, or be 0 (off)', () => {

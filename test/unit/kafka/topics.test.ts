@@ -46,11 +46,11 @@ describe('topic specs', () => {
     expect(Object.keys(specs)).toHaveLength(9);
     expect(specs['logistics.orders.v1']?.minMessageBytes).toBe(7 * MiB);
     expect(specs['webhooks.dlq']?.minMessageBytes).toBe(7 * MiB);
-    expect(specs['wharf.dedup.v1']).toMatchObject({
+    expect(specs['wharf.dedup.v2']).toMatchObject({
       config: { 'cleanup.policy': 'compact,delete', 'retention.ms': '86400000' },
     });
-    expect(specs['wharf.dedup.v1']?.minMessageBytes).toBeUndefined();
-    expect(specs['wharf.replay.v1']).toMatchObject({
+    expect(specs['wharf.dedup.v2']?.minMessageBytes).toBeUndefined();
+    expect(specs['wharf.replay.v2']).toMatchObject({
       config: { 'cleanup.policy': 'compact,delete', 'retention.ms': String(30 * 86_400_000) },
     });
   });
