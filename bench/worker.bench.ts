@@ -157,13 +157,14 @@ try {
   const worker = await startWorker(
     workerConfig,
     { adapters: config.adapters },
-    pino({ level: 'silent' }),
+    pino({ level: process.env.BENCH_DEBUG ? 'info' : 'silent' }),
   );
   // Done when every raw record was processed (routed, dead-lettered or deduplicated).
   for (;;) {
     const { values } = await worker.metrics.workerRecords.get();
     const processed = values.reduce((sum, value) => sum + value.value, 0);
     if (processed >= records) break;
+    if (process.env.BENCH_DEBUG) console.error('processed', processed);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -241,7 +242,10 @@ async function copyBaseline(
       copied += batch.messages.length;
     },
   });
-  while (copied < records) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (copied < records) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (process.env.BENCH_DEBUG) console.error('copied', copied);
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await consumer.disconnect();
   await producer.disconnect();

@@ -117,6 +117,14 @@ export interface Config {
     readonly maxWaitMs: number;
     /** Raw partitions processed at once (each partition stays in order). */
     readonly partitionConcurrency: number;
+    /**
+     * at-least-once (a crash may duplicate, with the same event id) or
+     * exactly-once (a transaction per raw partition's batch; downstream
+     * consumers read with isolation.level=read_committed).
+     */
+    readonly delivery: Delivery;
+    /** Exactly-once: transactional ids are `<prefix>-<raw topic>-<partition>` (default: the group id). */
+    readonly transactionalIdPrefix: string;
     /** What one produce-remember-commit round gathers across partitions at most. */
     readonly batch: {
       readonly maxRecords: number;
@@ -287,6 +295,9 @@ function setVariables(
   );
 }
 
+/** How the worker delivers: see `Config['worker']['delivery']`. */
+export type Delivery = 'at-least-once' | 'exactly-once';
+
 const workerSchema = z.object({
   WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
   WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
@@ -294,6 +305,12 @@ const workerSchema = z.object({
   WHARF_WORKER_BATCH_MAX_RECORDS: int(1).default(10_000),
   WHARF_WORKER_BATCH_MAX_BYTES: int(1).default(16 * 1024 * 1024),
   WHARF_WORKER_BATCH_LINGER_MS: int(0).default(20),
+  WHARF_WORKER_DELIVERY: z
+    .enum({ 'at-least-once': 'at-least-once', 'exactly-once': 'exactly-once' } satisfies {
+      [D in Delivery]: D;
+    })
+    .default('at-least-once'),
+  WHARF_WORKER_TRANSACTIONAL_ID_PREFIX: z.string().min(1).optional(),
   WHARF_WORKER_SESSION_TIMEOUT_MS: int(1_000).default(30_000),
   WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
@@ -401,6 +418,9 @@ function workerSettings(
     groupId: values.WHARF_WORKER_GROUP_ID,
     maxWaitMs: values.WHARF_WORKER_MAX_WAIT_MS,
     partitionConcurrency: values.WHARF_WORKER_PARTITION_CONCURRENCY,
+    delivery: values.WHARF_WORKER_DELIVERY,
+    transactionalIdPrefix:
+      values.WHARF_WORKER_TRANSACTIONAL_ID_PREFIX ?? values.WHARF_WORKER_GROUP_ID,
     batch: {
       maxRecords: values.WHARF_WORKER_BATCH_MAX_RECORDS,
       maxBytes: values.WHARF_WORKER_BATCH_MAX_BYTES,

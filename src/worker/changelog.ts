@@ -188,19 +188,24 @@ export async function restoreChangelogs(
       consumer
         .run({
           autoCommit: false,
-          eachMessage: ({ topic, partition, message }) => {
-            const key = message.key?.toString();
-            if (key)
-              restoreEntry(
-                key,
-                message.value?.toString() ?? '',
-                (raw) => memoryOf(raw, partition),
-                now,
-              );
-            read++;
-            const name = `${topic}/${String(partition)}`;
+          // eachBatch: its last offset counts the transaction markers that
+          // end a changelog written in transactions (exactly-once), which
+          // are never handed over as messages.
+          eachBatch: ({ batch }) => {
+            for (const message of batch.messages) {
+              const key = message.key?.toString();
+              if (key)
+                restoreEntry(
+                  key,
+                  message.value?.toString() ?? '',
+                  (raw) => memoryOf(raw, batch.partition),
+                  now,
+                );
+              read++;
+            }
+            const name = `${batch.topic}/${String(batch.partition)}`;
             const end = pending.get(name);
-            if (end !== undefined && BigInt(message.offset) + 1n >= end) pending.delete(name);
+            if (end !== undefined && BigInt(batch.lastOffset()) + 1n >= end) pending.delete(name);
             if (pending.size === 0) resolve();
             return Promise.resolve();
           },

@@ -40,6 +40,40 @@ function isTooLarge(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The most bytes of keys, values and headers one send carries. kafkajs puts
+ * a partition's records of a send in one record batch, which Kafka refuses
+ * past the topic's max.message.bytes (1 MiB unless a topic says otherwise,
+ * as the changelogs do not), so a round goes out in sends of at most this.
+ */
+const SEND_MAX_BYTES = 900 * 1024;
+
+function sizeOf(message: Message): number {
+  let bytes = 64 + (message.key?.length ?? 0) + (message.value?.length ?? 0);
+  for (const [name, value] of Object.entries(message.headers ?? {}))
+    bytes += name.length + (typeof value === 'string' || Buffer.isBuffer(value) ? value.length : 0);
+  return bytes;
+}
+
+/** Records cut into runs of at most SEND_MAX_BYTES (a larger record alone), in order. */
+export function chunks<T extends { readonly message: Message }>(records: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const size = sizeOf(record.message);
+    if (run.length > 0 && bytes + size > SEND_MAX_BYTES) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(record);
+    bytes += size;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
 /** Records grouped by topic, for one send. */
 export function byTopic(records: readonly { topic: string; message: Message }[]): TopicMessages[] {
   const topics = new Map<string, Message[]>();
@@ -103,14 +137,15 @@ export async function produce(
   deps: StoreDependencies,
 ): Promise<Set<Outgoing>> {
   const refused = new Set<Outgoing>();
-  if (records.length === 0) return refused;
-  try {
-    await sendTimed(deps, byTopic(records));
-    return refused;
-  } catch (error) {
-    if (!isTooLarge(error)) throw error;
+  for (const chunk of chunks(records)) {
+    try {
+      await sendTimed(deps, byTopic(chunk));
+      continue;
+    } catch (error) {
+      if (!isTooLarge(error)) throw error;
+    }
+    for (const record of chunk) if (!(await sendAlone(record, deps))) refused.add(record);
   }
-  for (const record of records) if (!(await sendAlone(record, deps))) refused.add(record);
   return refused;
 }
 
@@ -138,14 +173,16 @@ export function rememberedOf(plan: Plan, refused: ReadonlySet<Outgoing>): Rememb
   return { events, latest, deliveries };
 }
 
-/** The changelog records of every plan's partition, in one list for one send. */
+/** The changelog records of every plan's partition, each with its topic. */
 export function changelogRecords(
   plans: readonly { readonly plan: Plan; readonly remembered: Remembered }[],
   deps: StoreDependencies,
   seenAt: number,
-): TopicMessages[] {
+): { topic: string; message: Message }[] {
   return plans.flatMap(({ plan, remembered }) =>
-    changelogMessages(deps.changelogs, plan, remembered, seenAt),
+    changelogMessages(deps.changelogs, plan, remembered, seenAt).flatMap(({ topic, messages }) =>
+      messages.map((message) => ({ topic, message })),
+    ),
   );
 }
 
@@ -227,8 +264,8 @@ export async function storeAtLeastOnce(
   );
   const learnt = plans.map((plan) => ({ plan, remembered: rememberedOf(plan, refused) }));
   const seenAt = deps.now();
-  const changelog = changelogRecords(learnt, deps, seenAt);
-  if (changelog.length > 0) await deps.producer.sendBatch({ acks: -1, topicMessages: changelog });
+  for (const chunk of chunks(changelogRecords(learnt, deps, seenAt)))
+    await deps.producer.sendBatch({ acks: -1, topicMessages: byTopic(chunk) });
   rememberInMemory(plans, refused, deps, seenAt);
   await commit(offsetsOf(plans));
   countOutcomes(plans, refused, deps.metrics);

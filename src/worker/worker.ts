@@ -28,6 +28,7 @@ import { pipelineConfigOf } from './pipeline.ts';
 import type { PipelineConfig, RawRecord } from './pipeline.ts';
 import { planBatch } from './plan.ts';
 import type { Plan, PlanDependencies } from './plan.ts';
+import { TransactionalProducers, storeExactlyOnce } from './exactly-once.ts';
 import { storeAtLeastOnce } from './store.ts';
 import type { Commit, StoreDependencies } from './store.ts';
 
@@ -123,7 +124,20 @@ export async function startWorker(
       metrics.workerMemoryForgotten.inc({ bound });
     },
   );
-  const assignments = new Assignments(kafka, changelogs, memory, { logger, metrics, now });
+  const transactional =
+    settings.delivery === 'exactly-once'
+      ? new TransactionalProducers(kafka, settings.transactionalIdPrefix, logger)
+      : undefined;
+  const assignments = new Assignments(kafka, changelogs, memory, {
+    logger,
+    metrics,
+    now,
+    revoked: (name) => transactional?.close(name),
+    // At once, not at the partition's next batch: initialising its
+    // transactional id fences the previous owner and aborts its open
+    // transaction, which holds back read_committed consumers until then.
+    assigned: (topic, partition) => transactional?.start(topic, partition),
+  });
 
   const producer = createProducer(kafka);
   await producer.connect();
@@ -165,7 +179,7 @@ export async function startWorker(
     host: settings.metricsHost,
     port: settings.metricsPort,
   });
-  const eachBatch = handleBatches(assignments, settings.batch, {
+  const eachBatch = handleBatches(assignments, settings, transactional, {
     config: pipelineConfig,
     encode: (domain, event) => codec.encode(domain, event),
     dataSchema: (domain) => codec.dataSchema(domain),
@@ -199,6 +213,7 @@ export async function startWorker(
         connection.stop();
         await consumer.disconnect();
         await producer.disconnect();
+        await transactional?.closeAll();
         await metricsServer.close();
         logger.info('worker stopped');
       })();
@@ -233,6 +248,17 @@ async function whileBeating(work: Promise<unknown>, heartbeat: () => Promise<voi
   }
 }
 
+/** What {@link Assignments} reports to. */
+interface AssignmentContext {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly now: () => number;
+  /** Called for each raw partition this worker no longer holds. */
+  readonly revoked: (name: string) => void;
+  /** Called for each raw partition newly assigned. */
+  readonly assigned: (topic: string, partition: number) => void;
+}
+
 /**
  * The raw partitions assigned to this worker and their memories: each new
  * assignment drops the partitions that left and starts restoring the ones
@@ -242,7 +268,7 @@ class Assignments {
   readonly #kafka: Kafka;
   readonly #changelogs: Changelogs;
   readonly memory: WorkerMemory;
-  readonly #context: { logger: Logger; metrics: Metrics; now: () => number };
+  readonly #context: AssignmentContext;
   /** Partition name → its restore, while it runs. */
   readonly #restoring = new Map<string, Promise<void>>();
 
@@ -250,7 +276,7 @@ class Assignments {
     kafka: Kafka,
     changelogs: Changelogs,
     memory: WorkerMemory,
-    context: { logger: Logger; metrics: Metrics; now: () => number },
+    context: AssignmentContext,
   ) {
     this.#kafka = kafka;
     this.#changelogs = changelogs;
@@ -268,10 +294,12 @@ class Assignments {
       if (names.has(name)) continue;
       this.memory.close(name);
       this.#restoring.delete(name);
+      this.#context.revoked(name);
     }
     const fresh = assigned.filter(
       ({ topic, partition }) => !this.memory.partition(topic, partition),
     );
+    for (const { topic, partition } of fresh) this.#context.assigned(topic, partition);
     if (fresh.length > 0) this.#restore(fresh);
     this.#observe();
   }
@@ -359,11 +387,13 @@ interface Planned {
 
 /**
  * The consumer's eachBatch: wait for the partition's memory, plan the batch,
- * and store it with whatever other partitions planned meanwhile.
+ * then store it: at least once, with whatever other partitions planned
+ * meanwhile; exactly once, in the partition's own transaction.
  */
 function handleBatches(
   assignments: Assignments,
-  bounds: PipelineSettings['batch'],
+  settings: PipelineSettings,
+  transactional: TransactionalProducers | undefined,
   deps: PlanDependencies & StoreDependencies,
 ) {
   const accumulator = new Accumulator<Planned>(async (items) => {
@@ -375,12 +405,12 @@ function handleBatches(
       deps,
     );
     assignments.observe();
-  }, bounds);
+  }, settings.batch);
   return async (payload: EachBatchPayload): Promise<void> => {
     const { batch } = payload;
     const memory = await assignments.ready(batch.topic, batch.partition, () => payload.heartbeat());
     const last = batch.lastOffset();
-    await accumulator.handle(async () => {
+    const planned = async () => {
       const records = rawRecordsOf(batch);
       const plan = await planBatch(
         {
@@ -397,7 +427,15 @@ function handleBatches(
       const commit: Commit = (topics) => payload.commitOffsetsIfNecessary({ topics });
       const bytes = records.reduce((sum, raw) => sum + (raw.value?.length ?? 0), 0);
       return { item: { plan, commit }, records: records.length, bytes };
-    });
+    };
+    if (transactional) {
+      const { item } = await planned();
+      await storeExactlyOnce(item.plan, transactional, { ...deps, groupId: settings.groupId });
+      assignments.observe();
+    } else {
+      // Planned inside: the batches being planned hold the round open for theirs.
+      await accumulator.handle(planned);
+    }
     payload.resolveOffset(last);
     deps.metrics.workerConsumerLag.set(
       { topic: batch.topic, partition: String(batch.partition) },
