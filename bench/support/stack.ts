@@ -52,6 +52,10 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
     WHARF_HAPPYCOLIS_SECRETS: `*=${HAPPYCOLIS_SECRET}`,
     WHARF_SHIPWELL_AUTH: 'none',
     WHARF_ONGOING_AUTH: 'none',
+    // Ongoing and Shipwell take anyone, as said; EasyPost, which the load
+    // does not send, is not run.
+    WHARF_ALLOW_UNAUTHENTICATED: 'true',
+    WHARF_SOURCES: 'ongoing,shipwell,happycolis',
     WHARF_WORKER_METRICS_HOST: '127.0.0.1',
     WHARF_WORKER_METRICS_PORT: '0',
     WHARF_LOG_LEVEL: 'silent',
