@@ -14,8 +14,16 @@
 /** The size of an entry beyond its strings: the map's slot, the record, the number. */
 const ENTRY_OVERHEAD_BYTES = 96;
 
+/** The bounds that can make the memory forget an entry before its window ended. */
+export const MEMORY_BOUNDS = [
+  'partition_entries',
+  'partition_bytes',
+  'total_entries',
+  'total_bytes',
+] as const;
+
 /** Which bound made the memory forget an entry before its window ended. */
-export type MemoryBound = 'partition_entries' | 'partition_bytes' | 'total_entries' | 'total_bytes';
+export type MemoryBound = (typeof MEMORY_BOUNDS)[number];
 
 /** The bounds of {@link WorkerMemory}. */
 export interface MemoryBounds {

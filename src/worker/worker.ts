@@ -23,7 +23,7 @@ import { startMetricsServer } from '../metrics/server.ts';
 import { Accumulator } from './accumulator.ts';
 import { changelogProblem, restoreChangelogs } from './changelog.ts';
 import type { Changelogs } from './changelog.ts';
-import { WorkerMemory, partitionName } from './memory.ts';
+import { MEMORY_BOUNDS, WorkerMemory, partitionName } from './memory.ts';
 import { pipelineConfigOf } from './pipeline.ts';
 import type { PipelineConfig, RawRecord } from './pipeline.ts';
 import { planBatch } from './plan.ts';
@@ -117,6 +117,8 @@ export async function startWorker(
     replay: settings.replayWindowMs > 0 ? settings.replayTopic : undefined,
   };
   await checkChangelogs(kafka, changelogs, rawTopics);
+  // Every bound's series exists from the start, at 0, for rate() and the dashboard.
+  for (const bound of MEMORY_BOUNDS) metrics.workerMemoryForgotten.inc({ bound }, 0);
   const memory = new WorkerMemory(
     { dedupMs: settings.dedupWindowMs, replayMs: settings.replayWindowMs },
     settings.memoryBounds,
