@@ -19,8 +19,8 @@ import type { PartitionMemory } from './memory.ts';
 /** How long a restore may take before the worker gives up on it. */
 const RESTORE_TIMEOUT_MS = 120_000;
 
-/** What an entry of the logs remembers. */
-type Kind = 'event' | 'latest' | 'delivery';
+/** What an entry of the logs remembers; `position`: the raw offset processed up to. */
+type Kind = 'event' | 'latest' | 'delivery' | 'position';
 
 /** The two logs. */
 export interface Changelogs {
@@ -51,17 +51,21 @@ function entry(
 /** The log records of what a raw partition's batch adds, by log topic. */
 export function changelogMessages(
   logs: Changelogs,
-  raw: { readonly topic: string; readonly partition: number },
+  raw: { readonly topic: string; readonly partition: number; readonly nextOffset?: string },
   remembered: Remembered,
   seenAt: number,
 ): { topic: string; messages: Message[] }[] {
   const at = String(seenAt);
-  const { topic, partition } = raw;
+  const { topic, partition, nextOffset } = raw;
   const dedup = [
     ...[...remembered.events].map((id) => entry(topic, partition, 'event', id, at)),
     ...[...remembered.latest].map(([subject, key]) =>
       entry(topic, partition, 'latest', subject, `${at} ${key}`),
     ),
+    // Written with the batch's records: a new owner skips what is before it,
+    // even where the committed offset it reads lags (a transaction's offset
+    // commit becomes readable a moment after the transaction's records).
+    ...(nextOffset === undefined ? [] : [entry(topic, partition, 'position', '', nextOffset)]),
   ];
   const replay =
     logs.replay === undefined
@@ -83,6 +87,10 @@ function restoreEntry(
   const [rawTopic = '', kind = ''] = key.split(' ', 2);
   const id = key.slice(rawTopic.length + kind.length + 2);
   const memory = memoryOf(rawTopic);
+  if (memory && kind === 'position') {
+    if (/^\d+$/.test(value)) memory.advance(BigInt(value));
+    return;
+  }
   const [seen = '', contentKey] = value.split(' ', 2);
   const at = Number(seen);
   if (!memory || !Number.isFinite(at) || at > now) return;

@@ -121,6 +121,8 @@ export class PartitionMemory {
   readonly latest: TimedKeys;
   readonly deliveries: TimedKeys;
   #sequence = 0;
+  /** The raw offset this partition was processed up to (its next offset), when known. */
+  #position: bigint | undefined;
 
   constructor(windows: MemoryWindows) {
     const sequence = () => this.#sequence++;
@@ -131,6 +133,16 @@ export class PartitionMemory {
 
   get entries(): number {
     return this.events.size + this.latest.size + this.deliveries.size;
+  }
+
+  /** Records that the raw partition was processed up to `next` (exclusive). */
+  advance(next: bigint): void {
+    if (this.#position === undefined || next > this.#position) this.#position = next;
+  }
+
+  /** Whether the raw record at `offset` was processed and stored already. */
+  processed(offset: string): boolean {
+    return this.#position !== undefined && BigInt(offset) < this.#position;
   }
 
   get bytes(): number {

@@ -211,6 +211,8 @@ export async function planBatch(
   };
   const replayWindowMs = memory.deliveries.windowMs;
   for (const raw of batch.records) {
+    // Stored before (a batch read again from a committed offset that lags).
+    if (memory.processed(raw.offset)) continue;
     const output = await transformTimed(raw, deps);
     if (output.kind === 'dead-letter') {
       addDeadLetter(plan, raw, output);

@@ -206,6 +206,7 @@ export function rememberInMemory(
       if (replayKey !== undefined && plan.deliveries.has(replayKey))
         memory.deliveries.set(replayKey, '', seenAt);
     }
+    memory.advance(BigInt(plan.nextOffset));
     deps.memory.enforceBounds(memory);
   }
 }

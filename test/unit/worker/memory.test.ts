@@ -45,6 +45,14 @@ describe('PartitionMemory', () => {
     expect(memory.hasEvent('b', 17)).toBe(true);
   });
 
+  it('knows how far its raw partition was processed, never going back', () => {
+    const memory = new PartitionMemory(windows);
+    expect(memory.processed('0')).toBe(false);
+    memory.advance(10n);
+    memory.advance(4n);
+    expect([memory.processed('9'), memory.processed('10')]).toEqual([true, false]);
+  });
+
   it('a zero window remembers nothing', () => {
     const memory = new PartitionMemory({ dedupMs: 0, replayMs: 0 });
     memory.events.set('a', '', 0);
