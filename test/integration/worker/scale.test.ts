@@ -203,4 +203,33 @@ describe('workers at scale', () => {
       await worker.shutdown();
     }
   });
+
+  it('exactly-once in this process: every event in a committed transaction, once', async () => {
+    const env = workerEnvironment(registry.url, {
+      WHARF_TOPIC_PARTITIONS: '2',
+      WHARF_WORKER_DELIVERY: 'exactly-once',
+    });
+    const worker = await startTestWorker(env);
+    const collector = await OutputCollector.start(testKafka(), worker.config);
+    try {
+      const records = rawStream(200);
+      await landRaw(
+        worker.config,
+        'happycolis',
+        records.map((record) => record.value),
+      );
+      await waitFor(
+        'every event read by a read_committed consumer',
+        () => (collector.arrived(records) === records.length ? true : undefined),
+        { timeoutMs: 60_000 },
+      );
+      const { problems, duplicates } = audit(records, collector);
+      expect([problems, duplicates]).toEqual([[], 0]);
+      const entries = (await worker.metrics.workerMemoryEntries.get()).values[0]?.value ?? 0;
+      expect(entries).toBeGreaterThan(0);
+    } finally {
+      await collector.stop();
+      await worker.shutdown();
+    }
+  });
 });
