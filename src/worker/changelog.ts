@@ -48,13 +48,13 @@ function entry(
   return { key: `${rawTopic} ${kind} ${id}`, value, partition };
 }
 
-/** The log records of what a raw partition's batch adds, by log topic. */
+/** The log records of what a raw partition's batch adds, each with its log topic. */
 export function changelogMessages(
   logs: Changelogs,
   raw: { readonly topic: string; readonly partition: number; readonly nextOffset?: string },
   remembered: Remembered,
   seenAt: number,
-): { topic: string; messages: Message[] }[] {
+): { topic: string; message: Message }[] {
   const at = String(seenAt);
   const { topic, partition, nextOffset } = raw;
   const dedup = [
@@ -72,9 +72,9 @@ export function changelogMessages(
       ? []
       : [...remembered.deliveries].map((key) => entry(topic, partition, 'delivery', key, at));
   return [
-    { topic: logs.dedup, messages: dedup },
-    { topic: logs.replay ?? '', messages: replay },
-  ].filter(({ messages }) => messages.length > 0);
+    ...dedup.map((message) => ({ topic: logs.dedup, message })),
+    ...replay.map((message) => ({ topic: logs.replay ?? '', message })),
+  ];
 }
 
 /** Puts a log record read back into its raw partition's memory, if within its window. */

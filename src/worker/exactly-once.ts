@@ -19,11 +19,11 @@
  */
 import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { changelogMessages } from './changelog.ts';
 import { partitionName } from './memory.ts';
 import type { Plan } from './plan.ts';
 import {
   byTopic,
+  changelogRecords,
   chunks,
   countOutcomes,
   offsetsOf,
@@ -120,12 +120,7 @@ export async function storeExactlyOnce(
   const producer = await producers.of(plan.topic, plan.partition);
   const seenAt = deps.now();
   const remembered = rememberedOf(plan, NOTHING_REFUSED);
-  const records = [
-    ...plan.outgoing,
-    ...changelogMessages(deps.changelogs, plan, remembered, seenAt).flatMap(({ topic, messages }) =>
-      messages.map((message) => ({ topic, message })),
-    ),
-  ];
+  const records = [...plan.outgoing, ...changelogRecords([{ plan, remembered }], deps, seenAt)];
   const transaction = await producer.transaction();
   try {
     for (const chunk of chunks(records))

@@ -180,9 +180,7 @@ export function changelogRecords(
   seenAt: number,
 ): { topic: string; message: Message }[] {
   return plans.flatMap(({ plan, remembered }) =>
-    changelogMessages(deps.changelogs, plan, remembered, seenAt).flatMap(({ topic, messages }) =>
-      messages.map((message) => ({ topic, message })),
-    ),
+    changelogMessages(deps.changelogs, plan, remembered, seenAt),
   );
 }
 

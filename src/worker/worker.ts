@@ -303,7 +303,7 @@ class Assignments {
     );
     for (const { topic, partition } of fresh) this.#context.assigned(topic, partition);
     if (fresh.length > 0) this.#restore(fresh);
-    this.#observe();
+    this.observe();
   }
 
   /** The memory of a raw partition, once restored (restored now if its assignment was missed). */
@@ -340,7 +340,7 @@ class Assignments {
           const held = this.memory.partition(memory.topic, memory.partition);
           if (held) this.memory.enforceBounds(held);
         }
-        this.#observe();
+        this.observe();
         logger.info({ partitions: names, records: read, seconds }, "partitions' memory restored");
       },
       (error: unknown) => {
@@ -358,14 +358,10 @@ class Assignments {
     for (const name of names) this.#restoring.set(name, restore);
   }
 
-  #observe(): void {
+  /** Updates the memory gauges (after an assignment, a restore or a store). */
+  observe(): void {
     this.#context.metrics.workerMemoryEntries.set(this.memory.entries);
     this.#context.metrics.workerMemoryBytes.set(this.memory.bytes);
-  }
-
-  /** Updates the memory gauges (after a store). */
-  observe(): void {
-    this.#observe();
   }
 }
 
@@ -394,7 +390,7 @@ interface Planned {
  */
 function handleBatches(
   assignments: Assignments,
-  settings: PipelineSettings,
+  settings: WorkerSettings,
   transactional: TransactionalProducers | undefined,
   deps: PlanDependencies & StoreDependencies,
 ) {
@@ -447,4 +443,4 @@ function handleBatches(
   };
 }
 
-type PipelineSettings = Config['worker'];
+type WorkerSettings = Config['worker'];
