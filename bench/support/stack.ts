@@ -16,6 +16,10 @@ import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import type { RunningWorker } from '../../src/worker/worker.ts';
+import type { Scrape} from '../../src/metrics/scrape.ts';
+import { scrape } from '../../src/metrics/scrape.ts';
+import { spawnWharf } from '../../test/support/processes.ts';
+import type { WharfProcess } from '../../test/support/processes.ts';
 import { startBenchBroker } from './broker.ts';
 import type { BenchBroker } from './broker.ts';
 import { HAPPYCOLIS_SECRET, PIPELINE } from './messages.ts';
@@ -42,25 +46,7 @@ export interface Stack {
 export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
   const broker = await startBenchBroker();
   const registry = await startEmbeddedRegistry();
-  const env = {
-    KAFKA_BROKERS: broker.brokers.join(','),
-    SCHEMA_REGISTRY_URL: registry.url,
-    WHARF_TOPIC_PARTITIONS: '4',
-    WHARF_INGRESS_HOST: '127.0.0.1',
-    WHARF_INGRESS_PORT: '0',
-    WHARF_INGRESS_METRICS_PORT: '0',
-    WHARF_HAPPYCOLIS_SECRETS: `*=${HAPPYCOLIS_SECRET}`,
-    WHARF_SHIPWELL_AUTH: 'none',
-    WHARF_ONGOING_AUTH: 'none',
-    // Ongoing and Shipwell take anyone, as said; EasyPost, which the load
-    // does not send, is not run.
-    WHARF_ALLOW_UNAUTHENTICATED: 'true',
-    WHARF_SOURCES: 'ongoing,shipwell,happycolis',
-    WHARF_WORKER_METRICS_HOST: '127.0.0.1',
-    WHARF_WORKER_METRICS_PORT: '0',
-    WHARF_LOG_LEVEL: 'silent',
-    ...overrides,
-  };
+  const env = stackEnvironment(broker, registry, overrides);
   const config = loadConfig(env, 'worker');
   await broker.createTopics([...rawTopicSpecs(config), ...workerTopicSpecs(config)]);
   const logger = pino({ level: 'silent' });
@@ -92,5 +78,81 @@ export async function startStack(overrides: Record<string, string> = {}): Promis
       await registry.close();
       await broker.stop();
     },
+  };
+}
+
+/** The pipeline as a deployment runs it: the ingress and the worker each a process of its own. */
+export interface ProcessStack {
+  readonly broker: BenchBroker;
+  readonly ingressUrl: string;
+  readonly ingress: WharfProcess;
+  readonly worker: WharfProcess;
+  /** A scrape of the worker's metrics endpoint. */
+  workerMetrics(): Promise<Scrape>;
+  close(): Promise<void>;
+}
+
+/** The metric the worker counts every raw record it is done with in (routed, dead-lettered, deduplicated). */
+export const PROCESSED_METRIC = 'wharf_worker_records_total';
+
+/**
+ * Starts the pipeline of {@link startStack}, but `wharf ingress` and
+ * `wharf worker` as child processes, so that each has its own event loop and
+ * its memory is its own.
+ */
+export async function startProcessStack(
+  overrides: Record<string, string> = {},
+): Promise<ProcessStack> {
+  const broker = await startBenchBroker();
+  const registry = await startEmbeddedRegistry();
+  const env = stackEnvironment(broker, registry, overrides);
+  const config = loadConfig(env, 'worker');
+  await broker.createTopics([...rawTopicSpecs(config), ...workerTopicSpecs(config)]);
+  const worker = await spawnWharf('worker', env);
+  const ingress = await spawnWharf('ingress', env);
+  const { url: ingressUrl } = ingress;
+  const { metricsUrl } = worker;
+  if (ingressUrl === undefined || metricsUrl === undefined) {
+    throw new Error('the ingress did not log its URL, or the worker its metrics URL');
+  }
+  return {
+    broker,
+    ingressUrl,
+    ingress,
+    worker,
+    workerMetrics: () => scrape(`${metricsUrl}/metrics`),
+    async close() {
+      await ingress.stop('SIGTERM');
+      await worker.stop('SIGTERM');
+      await registry.close();
+      await broker.stop();
+    },
+  };
+}
+
+/** The stack's environment: see {@link startStack}. */
+function stackEnvironment(
+  broker: BenchBroker,
+  registry: EmbeddedRegistry,
+  overrides: Record<string, string>,
+): Record<string, string> {
+  return {
+    KAFKA_BROKERS: broker.brokers.join(','),
+    SCHEMA_REGISTRY_URL: registry.url,
+    WHARF_TOPIC_PARTITIONS: '4',
+    WHARF_INGRESS_HOST: '127.0.0.1',
+    WHARF_INGRESS_PORT: '0',
+    WHARF_INGRESS_METRICS_PORT: '0',
+    WHARF_HAPPYCOLIS_SECRETS: `*=${HAPPYCOLIS_SECRET}`,
+    WHARF_SHIPWELL_AUTH: 'none',
+    WHARF_ONGOING_AUTH: 'none',
+    // Ongoing and Shipwell take anyone, as said; EasyPost, which the load
+    // does not send, is not run.
+    WHARF_ALLOW_UNAUTHENTICATED: 'true',
+    WHARF_SOURCES: 'ongoing,shipwell,happycolis',
+    WHARF_WORKER_METRICS_HOST: '127.0.0.1',
+    WHARF_WORKER_METRICS_PORT: '0',
+    WHARF_LOG_LEVEL: 'silent',
+    ...overrides,
   };
 }

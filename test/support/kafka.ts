@@ -49,24 +49,9 @@ export function testKafka(overrides: Partial<KafkaConfig> = {}): Kafka {
  */
 export const TEST_CONSUMER = { maxWaitTimeInMs: 100, heartbeatInterval: 500 } as const;
 
-/**
- * Polls `probe` until it returns a value other than undefined, or fails after
- * `timeoutMs` with the description of what was awaited.
- */
-export async function waitFor<T>(
-  description: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  { timeoutMs = 10_000, intervalMs = 25 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-}
+import { waitFor } from './wait.ts';
+
+export { waitFor };
 
 /** A partition's offsets, as kafkajs's admin gives them. */
 export interface PartitionOffsets {

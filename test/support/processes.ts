@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from './kafka.ts';
+import { waitFor } from './wait.ts';
 
 const WHARF_BIN = fileURLToPath(new URL('../../bin/wharf.js', import.meta.url));
 
