@@ -42,6 +42,7 @@ export interface IngressDependencies {
 const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNKNOWN_SOURCE: 404,
   NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   AUTH_MISSING: 401,
   AUTH_INVALID: 401,
   SIGNATURE_INVALID: 401,
@@ -55,6 +56,9 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   PUBLISH_TIMEOUT: 503,
   SHUTTING_DOWN: 503,
 };
+
+/** Where webhooks are sent: the source, and an event type where the provider names it in the URL. */
+const WEBHOOK_PATH = '/webhooks/:source{/:eventType}';
 
 interface SourceRoute {
   readonly source: Source;
@@ -236,7 +240,19 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
     res.status(200).json({ id });
   };
 
-  app.post('/webhooks/:source{/:eventType}', measure, receive, land);
+  app.post(WEBHOOK_PATH, measure, receive, land);
+
+  // A webhook is only ever sent: any other method is told which one (405), on
+  // a source that exists; an unknown one is answered as a POST would be.
+  app.all(WEBHOOK_PATH, (req: Request, res: Response) => {
+    const name = param(req, 'source') ?? '';
+    if (!isSource(name) || !routes.has(name)) {
+      fail(res, 'unknown', 'UNKNOWN_SOURCE', `no webhook source named "${name}"`);
+      return;
+    }
+    res.setHeader('Allow', 'POST');
+    fail(res, name, 'METHOD_NOT_ALLOWED', `webhooks are sent with POST, not ${req.method}`);
+  });
 
   app.use((_req: Request, res: Response) => {
     fail(res, 'unknown', 'NOT_FOUND', 'no such endpoint');
