@@ -225,19 +225,53 @@ function sourceSchema(source: Source) {
   const modes = provider.ingress.authModes as [AuthMode, ...AuthMode[]];
   const variable = (setting: string) => sourceVariable(source, setting);
   return {
-    [variable('RAW_TOPIC')]: z.string().min(1).default(`webhooks.raw.${source}`),
-    [variable('AUTH')]: z.enum(modes).default(provider.ingress.defaultAuthMode),
-    [variable('SECRETS')]: list.optional(),
+    [variable('RAW_TOPIC')]: z
+      .string()
+      .min(1)
+      .default(`webhooks.raw.${source}`)
+      .describe(
+        `The raw topic the ingress lands ${provider.title}'s webhooks in, and the worker reads.`,
+      ),
+    [variable('AUTH')]: z
+      .enum(modes)
+      .default(provider.ingress.defaultAuthMode)
+      .describe(`How the ingress checks that a request is ${provider.title}'s.`),
+    [variable('SECRETS')]: list
+      .optional()
+      .describe(
+        `Comma-separated \`<tenant>=<secret>\` entries (\`*=<secret>\` for any tenant; several allow rotation); required unless the auth is none. The tenant is ${provider.tenant}.`,
+      ),
     [variable('TOKEN_HEADER')]: z
       .string()
       .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name')
       .transform((name) => name.toLowerCase())
-      .default('x-webhook-token'),
-    [variable('CONTENT_TYPES')]: list.default(['application/json']),
-    [variable('RATE_LIMIT_PER_SECOND')]: int(1).optional(),
-    [variable('TIME_ZONE')]: timeZone.optional(),
-    [variable('PAYLOAD')]: z.enum(['keep', 'omit', 'redact']).default('keep'),
-    [variable('PAYLOAD_REDACT')]: list.pipe(z.array(redactionPath)).optional(),
+      .default('x-webhook-token')
+      .describe('The request header of `token` auth; not an HTTP, proxy or `wharf-*` header.'),
+    [variable('CONTENT_TYPES')]: list
+      .default(['application/json'])
+      .describe('Accepted media types, comma-separated; `*` accepts any (others get 415).'),
+    [variable('RATE_LIMIT_PER_SECOND')]: int(1)
+      .optional()
+      .describe(
+        'Requests per second the source may send to each ingress process (429 past it); unset for no limit.',
+      ),
+    [variable('TIME_ZONE')]: timeZone
+      .optional()
+      .describe(
+        "IANA zone of the source's timestamps that carry no offset; unset for WHARF_PROVIDER_TIME_ZONE.",
+      ),
+    [variable('PAYLOAD')]: z
+      .enum(['keep', 'omit', 'redact'])
+      .default('keep')
+      .describe(
+        "What the source's canonical events carry of the provider message (`providerPayload`).",
+      ),
+    [variable('PAYLOAD_REDACT')]: list
+      .pipe(z.array(redactionPath))
+      .optional()
+      .describe(
+        'With payload `redact`: the field paths to censor, comma-separated (e.g. `body.delivery_address.email,body.lines[*].sku`).',
+      ),
   };
 }
 
@@ -254,28 +288,83 @@ const redactionPath = z.string().refine((path) => {
 const baseSchema = z.object({
   WHARF_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info'),
-  KAFKA_BROKERS: list.pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1)),
-  KAFKA_CLIENT_ID: z.string().min(1).default('wharf'),
-  WHARF_TOPIC_PARTITIONS: int(1).default(6),
-  WHARF_TOPIC_REPLICATION_FACTOR: int(1).optional(),
-  WHARF_INGRESS_HOST: z.string().min(1).default('0.0.0.0'),
-  WHARF_INGRESS_PORT: int(0).max(65_535).default(8080),
-  WHARF_MAX_BODY_BYTES: int(1).default(1024 * 1024),
-  WHARF_PRODUCE_TIMEOUT_MS: int(1).default(5_000),
-  WHARF_BATCH_MAX_RECORDS: int(1).default(500),
-  WHARF_BATCH_MAX_BYTES: int(1).default(4 * 1024 * 1024),
-  WHARF_BATCH_LINGER_MS: int(0).default(2),
-  WHARF_RETRY_AFTER_SECONDS: int(1).default(5),
-  WHARF_SHUTDOWN_GRACE_MS: int(0).default(10_000),
-  WHARF_MAX_PENDING_RECORDS: int(1).default(10_000),
-  WHARF_MAX_PENDING_BYTES: int(1).default(64 * 1024 * 1024),
-  WHARF_HEADERS_TIMEOUT_MS: int(1).default(10_000),
-  WHARF_REQUEST_TIMEOUT_MS: int(1).default(30_000),
-  WHARF_KEEP_ALIVE_TIMEOUT_MS: int(1).default(5_000),
-  WHARF_ALLOW_UNAUTHENTICATED: flag.default(false),
-  WHARF_INGRESS_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  WHARF_INGRESS_METRICS_PORT: int(0).max(65_535).default(9095),
+    .default('info')
+    .describe('The lowest level logged (pino levels).'),
+  KAFKA_BROKERS: list
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port')).min(1))
+    .describe('The Kafka bootstrap brokers, `host:port`, comma-separated.'),
+  KAFKA_CLIENT_ID: z
+    .string()
+    .min(1)
+    .default('wharf')
+    .describe('The client id Wharf gives Kafka (in its logs, quotas and ACLs).'),
+  WHARF_TOPIC_PARTITIONS: int(1).default(6).describe('Partitions of the topics Wharf creates.'),
+  WHARF_TOPIC_REPLICATION_FACTOR: int(1)
+    .optional()
+    .describe("Replication factor of the topics Wharf creates; unset for the cluster's default."),
+  WHARF_INGRESS_HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe('The address the webhook server listens on.'),
+  WHARF_INGRESS_PORT: int(0)
+    .max(65_535)
+    .default(8080)
+    .describe('The port of the webhook server (0: any free port).'),
+  WHARF_MAX_BODY_BYTES: int(1)
+    .default(1024 * 1024)
+    .describe('The largest webhook body accepted (larger: 413); the topics are sized for it.'),
+  WHARF_PRODUCE_TIMEOUT_MS: int(1)
+    .default(5_000)
+    .describe("How long a request waits for Kafka's acknowledgement before a 503."),
+  WHARF_BATCH_MAX_RECORDS: int(1)
+    .default(500)
+    .describe('A batch of raw records leaves when it holds this many records.'),
+  WHARF_BATCH_MAX_BYTES: int(1)
+    .default(4 * 1024 * 1024)
+    .describe('A batch of raw records leaves when its values reach this many bytes.'),
+  WHARF_BATCH_LINGER_MS: int(0)
+    .default(2)
+    .describe('A batch of raw records leaves when its first record has waited this long.'),
+  WHARF_RETRY_AFTER_SECONDS: int(1)
+    .default(5)
+    .describe('The `Retry-After` of 429 and 503 answers.'),
+  WHARF_SHUTDOWN_GRACE_MS: int(0)
+    .default(10_000)
+    .describe('How long a SIGTERM may take to answer the requests in flight and flush.'),
+  WHARF_MAX_PENDING_RECORDS: int(1)
+    .default(10_000)
+    .describe('The most records the publisher holds, queued or in flight; past it, 503 at once.'),
+  WHARF_MAX_PENDING_BYTES: int(1)
+    .default(64 * 1024 * 1024)
+    .describe(
+      'The most body bytes the publisher holds; past it, 503 at once. At least WHARF_MAX_BODY_BYTES.',
+    ),
+  WHARF_HEADERS_TIMEOUT_MS: int(1)
+    .default(10_000)
+    .describe(
+      'A client must have sent its request headers within this time (408 after); at most WHARF_REQUEST_TIMEOUT_MS.',
+    ),
+  WHARF_REQUEST_TIMEOUT_MS: int(1)
+    .default(30_000)
+    .describe('A client must have sent its whole request, body included, within this time.'),
+  WHARF_KEEP_ALIVE_TIMEOUT_MS: int(1)
+    .default(5_000)
+    .describe('How long an idle keep-alive connection is kept open.'),
+  WHARF_ALLOW_UNAUTHENTICATED: flag
+    .default(false)
+    .describe('Must be true for a source whose auth is `none` to be served (it accepts anyone).'),
+  WHARF_INGRESS_METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe("The address of the ingress's `/metrics`, `/livez` and `/readyz`."),
+  WHARF_INGRESS_METRICS_PORT: int(0)
+    .max(65_535)
+    .default(9095)
+    .describe(
+      "The port of the ingress's `/metrics`, `/livez` and `/readyz` (not the webhook port).",
+    ),
 });
 
 /**
@@ -299,44 +388,124 @@ function setVariables(
 export type Delivery = 'at-least-once' | 'exactly-once';
 
 const workerSchema = z.object({
-  WHARF_WORKER_GROUP_ID: z.string().min(1).default('wharf-worker'),
-  WHARF_WORKER_MAX_WAIT_MS: int(0).default(1_000),
-  WHARF_WORKER_PARTITION_CONCURRENCY: int(1).default(24),
-  WHARF_WORKER_BATCH_MAX_RECORDS: int(1).default(10_000),
-  WHARF_WORKER_BATCH_MAX_BYTES: int(1).default(16 * 1024 * 1024),
-  WHARF_WORKER_BATCH_LINGER_MS: int(0).default(20),
+  WHARF_WORKER_GROUP_ID: z
+    .string()
+    .min(1)
+    .default('wharf-worker')
+    .describe("The workers' consumer group."),
+  WHARF_WORKER_MAX_WAIT_MS: int(0)
+    .default(1_000)
+    .describe('How long a fetch waits for records on an idle raw topic (also bounds a shutdown).'),
+  WHARF_WORKER_PARTITION_CONCURRENCY: int(1)
+    .default(24)
+    .describe('Raw partitions processed at once; each partition stays in order.'),
+  WHARF_WORKER_BATCH_MAX_RECORDS: int(1)
+    .default(10_000)
+    .describe('The most records one produce-remember-commit round gathers across partitions.'),
+  WHARF_WORKER_BATCH_MAX_BYTES: int(1)
+    .default(16 * 1024 * 1024)
+    .describe('The most bytes one produce-remember-commit round gathers across partitions.'),
+  WHARF_WORKER_BATCH_LINGER_MS: int(0)
+    .default(20)
+    .describe("How long a partition's planned batch waits for others before it is stored anyway."),
   WHARF_WORKER_DELIVERY: z
     .enum({ 'at-least-once': 'at-least-once', 'exactly-once': 'exactly-once' } satisfies {
       [D in Delivery]: D;
     })
-    .default('at-least-once'),
-  WHARF_WORKER_TRANSACTIONAL_ID_PREFIX: z.string().min(1).optional(),
-  WHARF_WORKER_SESSION_TIMEOUT_MS: int(1_000).default(30_000),
-  WHARF_WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
-  WHARF_WORKER_METRICS_PORT: int(0).max(65_535).default(9091),
-  SCHEMA_REGISTRY_URL: z.url().optional(),
+    .default('at-least-once')
+    .describe(
+      'at-least-once (a crash may duplicate, same event id) or exactly-once (transactions; consumers read committed).',
+    ),
+  WHARF_WORKER_TRANSACTIONAL_ID_PREFIX: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Exactly-once: transactional ids are `<prefix>-<raw topic>-<partition>`; unset for the group id.',
+    ),
+  WHARF_WORKER_SESSION_TIMEOUT_MS: int(1_000)
+    .default(30_000)
+    .describe(
+      'How long the group waits for a silent (crashed) worker before moving its partitions.',
+    ),
+  WHARF_WORKER_METRICS_HOST: z
+    .string()
+    .min(1)
+    .default('0.0.0.0')
+    .describe("The address of the worker's `/metrics`, `/livez` and `/readyz`."),
+  WHARF_WORKER_METRICS_PORT: int(0)
+    .max(65_535)
+    .default(9091)
+    .describe("The port of the worker's `/metrics`, `/livez` and `/readyz`."),
+  SCHEMA_REGISTRY_URL: z
+    .url()
+    .optional()
+    .describe(
+      'The Confluent-compatible schema registry of the canonical schemas; required by the worker.',
+    ),
   // The object form makes the compiler check the values against SubjectNameStrategy's.
   WHARF_SCHEMA_SUBJECT_STRATEGY: z
     .enum({ topic: 'topic', 'topic-record': 'topic-record' } satisfies {
       [S in SubjectNameStrategy]: S;
     })
-    .default('topic'),
-  WHARF_DEAD_LETTER_TOPIC: z.string().min(1).default('webhooks.dlq'),
-  WHARF_PROVIDER_TIME_ZONE: timeZone.default('UTC'),
+    .default('topic')
+    .describe(
+      'How the registry subjects of domain events are named: `topic` (`<topic>-value`) or `topic-record`.',
+    ),
+  WHARF_DEAD_LETTER_TOPIC: z
+    .string()
+    .min(1)
+    .default('webhooks.dlq')
+    .describe('The topic of raw records that failed, with why (`wharf-error-*` headers).'),
+  WHARF_PROVIDER_TIME_ZONE: timeZone
+    .default('UTC')
+    .describe(
+      'IANA zone of provider timestamps that carry no offset, for sources without their own.',
+    ),
   // Each provider's own settings, checked by the provider's schema.
   ...PROVIDER_SETTINGS,
-  WHARF_DEDUP_TOPIC: z.string().min(1).default('wharf.dedup.v2'),
-  WHARF_DEDUP_WINDOW_SECONDS: int(0).default(86_400),
-  WHARF_DEDUP_MAX_ENTRIES: int(1).default(1_000_000),
-  WHARF_DEDUP_MAX_BYTES: int(1).default(96 * 1024 * 1024),
-  WHARF_DEDUP_PARTITION_MAX_ENTRIES: int(1).default(250_000),
-  WHARF_DEDUP_PARTITION_MAX_BYTES: int(1).default(24 * 1024 * 1024),
-  WHARF_REPLAY_TOPIC: z.string().min(1).default('wharf.replay.v2'),
-  WHARF_REPLAY_WINDOW_SECONDS: int(0).default(30 * 86_400),
+  WHARF_DEDUP_TOPIC: z
+    .string()
+    .min(1)
+    .default('wharf.dedup.v2')
+    .describe('The compacted topic that keeps the deduplication memory across restarts.'),
+  WHARF_DEDUP_WINDOW_SECONDS: int(0)
+    .default(86_400)
+    .describe("A provider's redelivery within this window yields no second canonical event."),
+  WHARF_DEDUP_MAX_ENTRIES: int(1)
+    .default(1_000_000)
+    .describe(
+      'The most entries the memory of all assigned raw partitions holds (oldest forgotten first).',
+    ),
+  WHARF_DEDUP_MAX_BYTES: int(1)
+    .default(96 * 1024 * 1024)
+    .describe('The most estimated bytes the memory of all assigned raw partitions holds.'),
+  WHARF_DEDUP_PARTITION_MAX_ENTRIES: int(1)
+    .default(250_000)
+    .describe('The most entries the memory of one raw partition holds.'),
+  WHARF_DEDUP_PARTITION_MAX_BYTES: int(1)
+    .default(24 * 1024 * 1024)
+    .describe('The most estimated bytes the memory of one raw partition holds.'),
+  WHARF_REPLAY_TOPIC: z
+    .string()
+    .min(1)
+    .default('wharf.replay.v2')
+    .describe(
+      'The compacted topic that keeps the delivery ids of signed requests (replay defence).',
+    ),
+  WHARF_REPLAY_WINDOW_SECONDS: int(0)
+    .default(30 * 86_400)
+    .describe(
+      'How long a signed delivery id is remembered (a request seen again is a replay); 0 turns it off, else more than the dedup window.',
+    ),
   ...Object.fromEntries(
     DOMAINS.map((domain) => [
       domainTopicVariable(domain),
-      z.string().min(1).default(`logistics.${domain}.v1`),
+      z
+        .string()
+        .min(1)
+        .default(`logistics.${domain}.v1`)
+        .describe(`The domain topic of the ${domain} events.`),
     ]),
   ),
 });
@@ -467,17 +636,17 @@ export function loadWorkerSettings(
   const set = setVariables(env, [], []);
   const parsed = workerSchema.safeParse(set);
   const perSource = sourcesSchema.safeParse(set);
-  if (!parsed.success || !perSource.success) {
-    throw new ConfigError([
-      ...(parsed.success ? [] : describeIssues(parsed.error, set)),
-      ...(perSource.success ? [] : describeIssues(perSource.error, set)),
-    ]);
-  }
-  const sourceValues: Record<string, unknown> = perSource.data;
-  const problems = SOURCES.flatMap((source) =>
-    payloadProblems(source, (setting) => sourceValues[sourceVariable(source, setting)]),
-  );
-  if (problems.length > 0) throw new ConfigError(problems);
+  const sourceValues: Record<string, unknown> = perSource.success ? perSource.data : {};
+  const issues = [
+    ...(parsed.success ? [] : describeIssues(parsed.error, set)),
+    ...(perSource.success ? [] : describeIssues(perSource.error, set)),
+    ...(perSource.success
+      ? SOURCES.flatMap((source) =>
+          payloadProblems(source, (setting) => sourceValues[sourceVariable(source, setting)]),
+        )
+      : []),
+  ];
+  if (!parsed.success || !perSource.success || issues.length > 0) throw new ConfigError(issues);
   return workerSettings(parsed.data, perSource.data);
 }
 
@@ -493,7 +662,10 @@ const runningSources = list
       )
       .min(1, 'name at least one source'),
   )
-  .optional();
+  .optional()
+  .describe(
+    'The sources this deployment runs, comma-separated; unset for all. Only they are served, read and need secrets.',
+  );
 
 const sourcesSchema = z.object({
   ...(Object.assign({}, ...SOURCES.map(sourceSchema)) as z.ZodRawShape),
@@ -529,6 +701,59 @@ export const CONFIG_VARIABLES: readonly string[] = [
   ...Object.keys(securitySchema.shape),
   ...SECRET_FILE_VARIABLES.map((name) => `${name}_FILE`),
 ];
+
+/**
+ * What each variable of security.ts means, for the configuration reference
+ * (docs/reference/configuration.md). A record: a variable added there without
+ * a line here does not compile.
+ */
+const SECURITY_DESCRIPTIONS: Readonly<Record<keyof typeof securitySchema.shape, string>> = {
+  KAFKA_SECURITY_PROTOCOL: "How to reach Kafka, as Kafka's `security.protocol`.",
+  KAFKA_SSL_CA_FILE:
+    "PEM bundle of the CAs that signed the brokers' certificates; unset for Node.js's public CAs.",
+  KAFKA_SSL_CHECK_HOSTNAME:
+    "Whether the broker's certificate must name the host connected to (false skips only that check).",
+  KAFKA_SSL_CERT_FILE: 'Client certificate chain (PEM), for mutual TLS; with KAFKA_SSL_KEY_FILE.',
+  KAFKA_SSL_KEY_FILE: 'Client private key (PEM), for mutual TLS; with KAFKA_SSL_CERT_FILE.',
+  KAFKA_SSL_KEY_PASSWORD: 'Passphrase of an encrypted KAFKA_SSL_KEY_FILE.',
+  KAFKA_SASL_MECHANISM: 'The SASL mechanism; required with a SASL_* protocol, refused without.',
+  KAFKA_SASL_USERNAME: 'PLAIN and SCRAM user name (Confluent Cloud: the API key).',
+  KAFKA_SASL_PASSWORD: 'PLAIN and SCRAM password (Confluent Cloud: the API secret).',
+  KAFKA_SASL_OAUTH_TOKEN_ENDPOINT_URL:
+    'OAUTHBEARER: the OAuth 2.0 token endpoint (client-credentials grant).',
+  KAFKA_SASL_OAUTH_CLIENT_ID: 'OAUTHBEARER: the client id, sent in HTTP Basic.',
+  KAFKA_SASL_OAUTH_CLIENT_SECRET: 'OAUTHBEARER: the client secret, sent in HTTP Basic.',
+  KAFKA_SASL_OAUTH_SCOPE: 'OAUTHBEARER: the scope asked for, if the provider needs one.',
+  KAFKA_SASL_OAUTH_EXTENSIONS:
+    'OAUTHBEARER: SASL extensions, `key=value` comma-separated (Confluent Cloud: logicalCluster, identityPoolId).',
+  SCHEMA_REGISTRY_USERNAME:
+    "The registry's basic-auth user (Confluent Cloud: the registry's API key).",
+  SCHEMA_REGISTRY_PASSWORD:
+    "The registry's basic-auth password (Confluent Cloud: the registry's API secret).",
+  SCHEMA_REGISTRY_BEARER_TOKEN: 'A bearer token for the registry, instead of basic auth.',
+  SCHEMA_REGISTRY_CA_FILE: 'PEM CA bundle of an https registry with a private CA.',
+  SCHEMA_REGISTRY_CERT_FILE:
+    'Client certificate (PEM) for a registry that requires one; with SCHEMA_REGISTRY_KEY_FILE.',
+  SCHEMA_REGISTRY_KEY_FILE:
+    'Client private key (PEM) for a registry that requires one; with SCHEMA_REGISTRY_CERT_FILE.',
+};
+
+/**
+ * Every variable's schema with its description, by name (the `<name>_FILE`
+ * variants of CONFIG_VARIABLES aside): what the configuration reference
+ * (docs/reference/configuration.md) is generated from.
+ */
+export const CONFIG_SCHEMA: Readonly<Record<string, z.ZodType>> = {
+  ...baseSchema.shape,
+  ...workerSchema.shape,
+  ...sourcesSchema.shape,
+  ...Object.fromEntries(
+    Object.entries(securitySchema.shape).map(([name, schema]) => [
+      name,
+      schema.describe(SECURITY_DESCRIPTIONS[name as keyof typeof SECURITY_DESCRIPTIONS]),
+    ]),
+  ),
+};
 
 function describeIssues(
   error: z.ZodError,
@@ -663,6 +888,42 @@ function sourceConfig(
   };
 }
 
+/** Every source's settings; their problems go to `issues`. */
+function sourceConfigs(
+  perSource: Record<string, unknown>,
+  issues: string[],
+  role: Role,
+  allowUnauthenticated: boolean,
+): Record<Source, SourceConfig> {
+  const sources = Object.fromEntries(
+    SOURCES.map((source) => [
+      source,
+      sourceConfig(source, perSource, issues, role, allowUnauthenticated),
+    ]),
+  ) as Record<Source, SourceConfig>;
+  const topics = SOURCES.map((source) => sources[source].rawTopic);
+  if (new Set(topics).size !== topics.length) {
+    issues.push(
+      `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
+    );
+  }
+  return sources;
+}
+
+/** The ingress's limits that depend on one another. */
+function ingressLimitProblems(values: z.infer<typeof baseSchema>): string[] {
+  const problems: string[] = [];
+  // Node.js refuses to start a server whose header deadline is past its request deadline.
+  if (values.WHARF_HEADERS_TIMEOUT_MS > values.WHARF_REQUEST_TIMEOUT_MS) {
+    problems.push('WHARF_HEADERS_TIMEOUT_MS: must not exceed WHARF_REQUEST_TIMEOUT_MS');
+  }
+  // A body at the size limit must fit in what the publisher may hold.
+  if (values.WHARF_MAX_PENDING_BYTES < values.WHARF_MAX_BODY_BYTES) {
+    problems.push('WHARF_MAX_PENDING_BYTES: must be at least WHARF_MAX_BODY_BYTES');
+  }
+  return problems;
+}
+
 /**
  * Parses the configuration from environment variables.
  *
@@ -682,44 +943,39 @@ export function loadConfig(
     ...(perSource.success ? [] : describeIssues(perSource.error, set)),
     ...(security.success ? [] : describeIssues(security.error, set)),
   );
-  if (!perSource.success || !security.success) throw new ConfigError(issues);
+  // Each check runs on what parsed, so that one run names every problem.
   const allowUnauthenticated = base.success && base.data.WHARF_ALLOW_UNAUTHENTICATED;
-  const kafkaSecuritySettings = kafkaSecurity(security.data, issues);
+  const kafkaSecuritySettings = security.success ? kafkaSecurity(security.data, issues) : undefined;
   // The ingress never talks to the registry: its files need not be mounted there.
   const registry =
-    role === 'ingress' ? NO_REGISTRY_SECURITY : registrySecurity(security.data, issues);
-  const sources = Object.fromEntries(
-    SOURCES.map((source) => [
-      source,
-      sourceConfig(source, perSource.data, issues, role, allowUnauthenticated),
-    ]),
-  ) as Record<Source, SourceConfig>;
-  const topics = SOURCES.map((source) => sources[source].rawTopic);
-  if (new Set(topics).size !== topics.length) {
-    issues.push(
-      `WHARF_<SOURCE>_RAW_TOPIC: each source needs its own raw topic (got ${topics.join(', ')})`,
-    );
-  }
-  if (base.success) {
-    const { data } = base;
-    // Node.js refuses to start a server whose header deadline is past its request deadline.
-    if (data.WHARF_HEADERS_TIMEOUT_MS > data.WHARF_REQUEST_TIMEOUT_MS) {
-      issues.push('WHARF_HEADERS_TIMEOUT_MS: must not exceed WHARF_REQUEST_TIMEOUT_MS');
-    }
-    // A body at the size limit must fit in what the publisher may hold.
-    if (data.WHARF_MAX_PENDING_BYTES < data.WHARF_MAX_BODY_BYTES) {
-      issues.push('WHARF_MAX_PENDING_BYTES: must be at least WHARF_MAX_BODY_BYTES');
-    }
-  }
+    role === 'ingress'
+      ? NO_REGISTRY_SECURITY
+      : security.success
+        ? registrySecurity(security.data, issues)
+        : undefined;
+  const sources = perSource.success
+    ? sourceConfigs(perSource.data, issues, role, allowUnauthenticated)
+    : undefined;
+  if (base.success) issues.push(...ingressLimitProblems(base.data));
   // The ingress does not use the worker's settings: their mistakes must not stop it.
   const worker = workerSchema.safeParse(role === 'ingress' ? {} : set);
   if (!worker.success) issues.push(...describeIssues(worker.error, set));
-  if (role !== 'ingress' && worker.success && worker.data.SCHEMA_REGISTRY_URL === undefined) {
+  if (role !== 'ingress' && set.SCHEMA_REGISTRY_URL === undefined) {
     issues.push('SCHEMA_REGISTRY_URL: required by the worker');
   }
   if (role !== 'ingress' && worker.success) issues.push(...replayWindowProblems(worker.data));
   if (role !== 'ingress' && worker.success) issues.push(...sharedSubjectProblems(worker.data));
-  if (!base.success || !worker.success || issues.length > 0) throw new ConfigError(issues);
+  if (
+    !base.success ||
+    !perSource.success ||
+    !worker.success ||
+    kafkaSecuritySettings === undefined ||
+    registry === undefined ||
+    sources === undefined ||
+    issues.length > 0
+  ) {
+    throw new ConfigError(issues);
+  }
   const values = base.data;
   const workerValues = worker.data;
 

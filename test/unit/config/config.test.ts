@@ -423,3 +423,68 @@ describe('WHARF_ONGOING_TRIGGER_ALIASES', () => {
     expect(issuesOf({ ...minimal, WHARF_ONGOING_TRIGGER_ALIASES: 'x=y' })).toEqual([]);
   });
 });
+
+describe('a role with several wrong settings', () => {
+  /** The variables the issues name, in order. */
+  const named = (issues: readonly string[]) => issues.map((issue) => issue.split(':')[0]);
+
+  it('names every missing and invalid setting of the worker in one run', () => {
+    // Nothing set but one wrong value of each kind: a source's, the worker's, a connection's.
+    const issues = issuesOf(
+      {
+        WHARF_ONGOING_AUTH: 'maybe',
+        WHARF_WORKER_PARTITION_CONCURRENCY: 'many',
+        KAFKA_SECURITY_PROTOCOL: 'TLS',
+      },
+      'worker',
+    );
+    expect(named(issues)).toEqual(
+      expect.arrayContaining([
+        'KAFKA_BROKERS',
+        'WHARF_ONGOING_AUTH',
+        'KAFKA_SECURITY_PROTOCOL',
+        'WHARF_WORKER_PARTITION_CONCURRENCY',
+        'SCHEMA_REGISTRY_URL',
+      ]),
+    );
+    expect(issues).toHaveLength(5);
+  });
+
+  it('still checks the worker rules that span settings when a source setting is wrong', () => {
+    const issues = issuesOf(
+      {
+        WHARF_SOURCES: 'dhl',
+        WHARF_DEDUP_WINDOW_SECONDS: '100',
+        WHARF_REPLAY_WINDOW_SECONDS: '50',
+        KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem',
+      },
+      'worker',
+    );
+    expect(named(issues)).toEqual(
+      expect.arrayContaining([
+        'KAFKA_BROKERS',
+        'WHARF_SOURCES',
+        'KAFKA_SSL_CA_FILE',
+        'SCHEMA_REGISTRY_URL',
+        'WHARF_REPLAY_WINDOW_SECONDS',
+      ]),
+    );
+  });
+
+  it('names the worker settings and the payload rules together for the tools', () => {
+    let issues: readonly string[] = [];
+    try {
+      loadWorkerSettings({
+        WHARF_WORKER_PARTITION_CONCURRENCY: 'many',
+        WHARF_ONGOING_PAYLOAD: 'redact',
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues = error.issues;
+    }
+    expect(named(issues)).toEqual([
+      'WHARF_WORKER_PARTITION_CONCURRENCY',
+      'WHARF_ONGOING_PAYLOAD_REDACT',
+    ]);
+  });
+});
