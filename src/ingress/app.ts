@@ -3,8 +3,9 @@
  * 200 only for what Kafka has stored. Health and metrics are served on a
  * port of their own (server.ts): this one takes webhooks only.
  *
- * A webhook request goes: source → draining? → header auth → content type →
- * rate limit → body (size limit) → signature → raw record → Kafka → answer.
+ * A webhook request goes: trace context → source → draining? → header auth →
+ * content type → rate limit → body (size limit) → signature → raw record →
+ * Kafka → answer. Every log line about a webhook carries its trace id.
  * The content is not judged here (that is the worker's job): anything
  * authentic within the limits is landed, valid JSON or not.
  */
@@ -24,6 +25,8 @@ import { PROVIDERS, isSource } from '../providers/index.ts';
 import type { Source } from '../providers/index.ts';
 import { createAuthenticator } from './auth.ts';
 import type { Authenticator } from './auth.ts';
+import { webhookTrace } from './trace-context.ts';
+import type { WebhookTrace } from './trace-context.ts';
 
 /** What the ingress application needs from its surroundings. */
 export interface IngressDependencies {
@@ -165,6 +168,18 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
     next();
   };
 
+  // Before anything can fail, so that every line logged about the webhook has its trace id.
+  const traceWebhook: RequestHandler = (req, res, next) => {
+    res.locals.trace = webhookTrace(req.headers);
+    next();
+  };
+
+  /** The logger for lines about the webhook `res` answers: with its trace id, once known. */
+  const webhookLogger = (res: Response): Logger => {
+    const trace = res.locals.trace as WebhookTrace | undefined;
+    return trace ? logger.child({ traceId: trace.traceId }) : logger;
+  };
+
   const receive = async (req: Request, res: Response, next: NextFunction) => {
     const name = param(req, 'source') ?? '';
     const route = isSource(name) ? routes.get(name) : undefined;
@@ -222,12 +237,16 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
     }
     if (route.authenticator.needsBody && !(await withinRateLimit(route, req, res))) return;
     const id = randomUUID();
-    const record = rawRecord(route, req, { body, tenant: verdict.tenant }, id, now());
+    const trace = res.locals.trace as WebhookTrace;
+    const record = rawRecord(route, req, { body, tenant: verdict.tenant, trace }, id, now());
     try {
       await deps.publisher.publish(route.topic, record);
     } catch (error) {
       const code = error instanceof WharfError ? error.code : 'PUBLISH_FAILED';
-      logger.warn({ err: error, source: route.source, requestId: id }, 'webhook not stored');
+      webhookLogger(res).warn(
+        { err: error, source: route.source, requestId: id },
+        'webhook not stored',
+      );
       fail(
         res,
         route.source,
@@ -240,7 +259,7 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
     res.status(200).json({ id });
   };
 
-  app.post(WEBHOOK_PATH, measure, receive, land);
+  app.post(WEBHOOK_PATH, measure, traceWebhook, receive, land);
 
   // A webhook is only ever sent: any other method is told which one (405), on
   // a source that exists; an unknown one is answered as a POST would be.
@@ -288,7 +307,7 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
         `the request body could not be read (${typeof type === 'string' ? type : 'bad request'})`,
       );
     } else {
-      logger.error({ err: error, url: req.url }, 'unexpected ingress error');
+      webhookLogger(res).error({ err: error, url: req.url }, 'unexpected ingress error');
       fail(res, source, 'INTERNAL', 'internal error');
     }
   });
@@ -296,16 +315,17 @@ export function createIngressApp(deps: IngressDependencies): express.Express {
   return app;
 }
 
-/** What the request brought: its body and the tenant its credential speaks for. */
+/** What the request brought: its body, the tenant its credential speaks for, its trace context. */
 interface Authenticated {
   readonly body: Buffer;
   readonly tenant: string | null;
+  readonly trace: WebhookTrace;
 }
 
 function rawRecord(
   route: SourceRoute,
   req: Request,
-  { body, tenant }: Authenticated,
+  { body, tenant, trace }: Authenticated,
   id: string,
   receivedAt: Date,
 ): PublishRecord {
@@ -324,6 +344,9 @@ function rawRecord(
     const value = req.headers[name];
     if (typeof value === 'string') headers[name] = value;
   }
+  // Written last: the trace context is Wharf's, whatever a provider's headers say.
+  headers[RAW_HEADERS.traceparent] = trace.traceparent;
+  if (trace.tracestate !== undefined) headers[RAW_HEADERS.tracestate] = trace.tracestate;
   return { key: recordKey(route.source, body), value: body, headers };
 }
 

@@ -21,6 +21,24 @@ export const RAW_HEADERS = {
   tenant: 'wharf-tenant',
   /** The request's Content-Type. */
   contentType: 'content-type',
+  /**
+   * The webhook's W3C trace context, under the standard's own names: the
+   * caller's trace continued with a span id of Wharf's own, or a new trace
+   * (src/ingress/trace-context.ts). Absent on records written before it was.
+   */
+  traceparent: 'traceparent',
+  /** The caller's W3C tracestate, with the traceparent it came with. */
+  tracestate: 'tracestate',
+} as const;
+
+/**
+ * The CloudEvents distributed-tracing extension, Kafka binary mode: the raw
+ * record's trace context, on the canonical record and the dead letter alike,
+ * so that one webhook can be followed through both.
+ */
+const TRACE_CONTEXT_EXTENSION = {
+  traceparent: 'ce_traceparent',
+  tracestate: 'ce_tracestate',
 } as const;
 
 /** Headers the dead-letter records carry besides the original ones. */
@@ -32,6 +50,7 @@ export const DEAD_LETTER_HEADERS = {
   originalTopic: 'wharf-original-topic',
   originalPartition: 'wharf-original-partition',
   originalOffset: 'wharf-original-offset',
+  ...TRACE_CONTEXT_EXTENSION,
 } as const;
 
 /** Headers a redriven raw record carries besides its original ones. */
@@ -67,5 +86,7 @@ export const CLOUDEVENT_HEADERS = {
    * before. A late redelivery, or a replayed capture; produced either way.
    */
   staleSeconds: 'ce_wharfstaleseconds',
+  /** The distributed-tracing extension, when the raw record has a trace context. */
+  ...TRACE_CONTEXT_EXTENSION,
   contentType: 'content-type',
 } as const;
