@@ -35,7 +35,8 @@ export function authModeOf(env: Environment, source: Source): AuthMode {
 
 /**
  * The environment with a local credential for every source that needs one
- * and has none, and the sources that got one. An unknown mode is left for
+ * and has none (neither WHARF_<SOURCE>_SECRETS nor its `_FILE`), and the
+ * sources that got one. An unknown mode is left for
  * the configuration to report.
  */
 export function withLocalSecrets(env: Environment): {
@@ -47,7 +48,9 @@ export function withLocalSecrets(env: Environment): {
   for (const source of SOURCES) {
     const mode = authModeOf(env, source);
     const variable = sourceVariable(source, 'SECRETS');
-    if (env[variable] || !PROVIDERS[source].ingress.authModes.includes(mode) || mode === 'none') {
+    // Set inline or as a file's content (`_FILE`, see docs/security.md): configured either way.
+    const configured = Boolean(env[variable] || env[`${variable}_FILE`]);
+    if (configured || !PROVIDERS[source].ingress.authModes.includes(mode) || mode === 'none') {
       continue;
     }
     // Local and published, so bound to no one tenant: any may be tried out.
