@@ -198,6 +198,21 @@ export function formatSummary(summary: SendSummary): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Failures to connect at all: nothing listens there, or the host is not found. */
+const UNREACHABLE = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
+
+/**
+ * What to do when requests found no ingress at `base` (a newcomer's first
+ * `wharf send` before anything runs); undefined when they did reach one.
+ */
+export function unreachableIngressHint(summary: SendSummary, base: string): string | undefined {
+  if (!summary.errorMessages.some((message) => UNREACHABLE.test(message))) return undefined;
+  return (
+    `no ingress answered at ${base}: it must be running (npm start runs everything on this ` +
+    'machine, wharf ingress only the ingress), or give its address with --url'
+  );
+}
+
 /** Whether every request was answered 2xx. */
 export function allSucceeded(summary: SendSummary): boolean {
   return summary.ok === summary.sent;
@@ -246,6 +261,8 @@ async function send(source: Source, files: string[], options: SendOptions): Prom
     timeoutMs: options.timeout,
   });
   process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+  const hint = unreachableIngressHint(summary, base);
+  if (hint !== undefined) process.stderr.write(`${hint}\n`);
   process.exitCode = allSucceeded(summary) ? 0 : EXIT_FAILED;
 }
 
