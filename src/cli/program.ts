@@ -10,6 +10,7 @@ import { registerReplay } from './commands/replay.ts';
 import { registerSchemas } from './commands/schemas.ts';
 import { registerSend } from './commands/send.ts';
 import { registerStart } from './commands/start.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerTail } from './commands/tail.ts';
 import { registerTransform } from './commands/transform.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerWorker(program);
   registerTransform(program);
   registerStart(program);
+  registerStatus(program);
   registerSend(program);
   registerTail(program);
   registerDlq(program);
