@@ -152,6 +152,27 @@ export type PipelineOutput = DomainRecord | DeadLetterRecord;
 /** The CloudEvents content type of domain records (Avro, Confluent wire format). */
 export const DOMAIN_CONTENT_TYPE = 'application/avro';
 
+const NO_TRACE_CONTEXT: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * The raw record's W3C trace context as the CloudEvents distributed-tracing
+ * extension, copied as written: the ingress validated it, and the worker
+ * trusts its raw records' headers as it trusts `wharf-tenant`. Nothing for a
+ * raw record without one (landed before the ingress wrote it): no trace is
+ * made up for it, since no log line of its request would carry that id.
+ */
+function traceContextOf(raw: RawRecord): Readonly<Record<string, string>> {
+  const traceparent = raw.headers[RAW_HEADERS.traceparent];
+  if (traceparent === undefined) return NO_TRACE_CONTEXT;
+  const tracestate = raw.headers[RAW_HEADERS.tracestate];
+  return tracestate === undefined
+    ? { [CLOUDEVENT_HEADERS.traceparent]: traceparent }
+    : {
+        [CLOUDEVENT_HEADERS.traceparent]: traceparent,
+        [CLOUDEVENT_HEADERS.tracestate]: tracestate,
+      };
+}
+
 /** The dead-letter record of a raw record that failed, with the original bytes and headers. */
 export function deadLetter(
   raw: RawRecord,
@@ -173,6 +194,7 @@ export function deadLetter(
       [DEAD_LETTER_HEADERS.originalTopic]: raw.topic,
       [DEAD_LETTER_HEADERS.originalPartition]: String(raw.partition),
       [DEAD_LETTER_HEADERS.originalOffset]: raw.offset,
+      ...traceContextOf(raw),
     },
     error,
     ...(eventType === undefined ? {} : { eventType }),
@@ -444,6 +466,7 @@ function domainRecord(
       ...(staleSeconds === undefined
         ? {}
         : { [CLOUDEVENT_HEADERS.staleSeconds]: String(staleSeconds) }),
+      ...traceContextOf(raw),
     },
     event,
     ...(byContent ? { contentKey: identityKey } : {}),
