@@ -63,6 +63,16 @@ export function outputLine(output: PipelineOutput): string {
   });
 }
 
+/**
+ * A line for a person at a terminal whose command reads stdin because no
+ * file was given: without it the command seems to hang. Undefined for a
+ * pipe, and when files (or `-`, stdin by name) were given.
+ */
+export function stdinHint(files: readonly string[], stdinIsTTY: boolean): string | undefined {
+  if (files.length > 0 || !stdinIsTTY) return undefined;
+  return 'wharf transform: no file given, reading one webhook body from stdin (paste it, then Ctrl-D)';
+}
+
 async function readInputs(files: readonly string[]): Promise<{ name: string; body: Buffer }[]> {
   const names = files.length === 0 ? ['-'] : files;
   return Promise.all(
@@ -82,8 +92,9 @@ export function registerTransform(program: Command): void {
         'print one JSON line per output record. Exit 0 when all were routed, 3 when any ' +
         'went to the dead-letter topic, 2 on usage errors.',
     )
+    .usage('--source <source> [options] [files...]')
     .addOption(
-      new Option('-s, --source <source>', 'the provider that sent them')
+      new Option('-s, --source <source>', 'required: the provider that sent them')
         .choices(SOURCES)
         .makeOptionMandatory(),
     )
@@ -101,6 +112,8 @@ export function registerTransform(program: Command): void {
         if (options.receivedAt !== undefined && !readProviderTime(options.receivedAt, 'UTC')) {
           throw new ConfigError([`--received-at ${options.receivedAt}: not an ISO 8601 time`]);
         }
+        const hint = stdinHint(files, process.stdin.isTTY);
+        if (hint !== undefined) process.stderr.write(`${hint}\n`);
         inputs = await readInputs(files);
       } catch (error) {
         const message =
