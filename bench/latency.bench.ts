@@ -4,12 +4,14 @@
  * domain topic → consumer), against the baseline of one raw produce →
  * consume through the same broker, measured in the same run.
  *
- * Everything but the broker (support/broker.ts: a real Apache Kafka by
- * default, `--broker mock` for librdkafka's mock) runs in this process: the
- * ingress, the worker, the embedded registry, the load and both measuring
- * consumers.
- * A canonical record is matched to its request by its `ce_id` header: the
- * pipeline is pure, so the event id of each request is known before sending.
+ * The ingress and the worker run as processes of their own (`wharf ingress`,
+ * `wharf worker`), as a deployment runs them, against the broker of
+ * support/broker.ts (a real Apache Kafka by default, `--broker mock` for
+ * librdkafka's mock); the embedded registry, the load and both measuring
+ * consumers run in this process.
+ * A canonical record is matched to its request by the trace id of its
+ * `ce_traceparent` header: each request sends a traceparent of its own, which
+ * the ingress continues and the worker carries onto the canonical record.
  * Rounds alternate baseline and pipeline (the VM's speed drifts); the median
  * round of each is reported.
  *
@@ -34,11 +36,12 @@ import type { RecordableHistogram } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Consumer } from 'kafkajs';
 import { pino } from 'pino';
+import { CLOUDEVENT_HEADERS } from '../src/kafka/headers.ts';
 import { createKafka, createProducer } from '../src/kafka/client.ts';
 import { BROKER_OPTION, benchBrokerKind } from './support/broker.ts';
 import { SteadyLoad } from './support/load.ts';
-import { requestStream } from './support/messages.ts';
-import { startStack } from './support/stack.ts';
+import { requestStream, traceIdOfHeader } from './support/messages.ts';
+import { startProcessStack } from './support/stack.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -90,7 +93,9 @@ async function consume(consumer: Consumer, topics: string[], tracker: Tracker, h
   });
   await consumer.run({
     eachMessage: ({ message }) => {
-      const id = header ? message.headers?.ce_id?.toString() : message.value?.toString();
+      const id = header
+        ? traceIdOfHeader(message.headers?.[CLOUDEVENT_HEADERS.traceparent]?.toString())
+        : message.value?.toString();
       tracker.received(id);
       return Promise.resolve();
     },
@@ -119,7 +124,7 @@ const median = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 const maxWaitMs = options['max-wait-ms'] ?? (benchBrokerKind() === 'mock' ? '10' : undefined);
-const stack = await startStack({
+const stack = await startProcessStack({
   ...(maxWaitMs === undefined ? {} : { WHARF_WORKER_MAX_WAIT_MS: maxWaitMs }),
   WHARF_WORKER_PARTITION_CONCURRENCY: options['partition-concurrency'],
 });
@@ -142,14 +147,14 @@ try {
   const pipelineConsumer = stack.kafka.consumer({ groupId: 'bench-pipeline', maxWaitTimeInMs });
   await consume(pipelineConsumer, Object.values(stack.config.worker.domainTopics), pipeline, true);
   const load = new SteadyLoad(
-    stack.ingress.url,
+    stack.ingressUrl,
     requestStream(true),
     (request) => {
-      if (request.eventId !== null) pipeline.sent(request.eventId);
+      pipeline.sent(request.traceId);
     },
     // Refused by the ingress: nothing to wait for (counted among the failures).
     (request) => {
-      if (request.eventId !== null) pipeline.pending.delete(request.eventId);
+      pipeline.pending.delete(request.traceId);
     },
   );
 

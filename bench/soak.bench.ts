@@ -23,8 +23,10 @@
  * default 200), --interval (seconds between lines; default a tenth of the
  * duration), --partitions (of every topic; BENCH_PARTITIONS; default 4),
  * --broker (kafka|mock; WHARF_BENCH_BROKER; support/broker.ts: a real Apache
- * Kafka by default). The worker keeps its defaults, but for the topics'
- * partitions.
+ * Kafka by default), --worker-node-options (the worker process's NODE_OPTIONS,
+ * e.g. `--max-semi-space-size=16`). The worker keeps its defaults, but for
+ * the topics' partitions; WHARF_* variables of this process's environment
+ * (e.g. WHARF_DEDUP_MAX_BYTES) reach both processes.
  */
 import { parseArgs } from 'node:util';
 import { BROKER_OPTION } from './support/broker.ts';
@@ -38,6 +40,7 @@ const { values: options } = parseArgs({
     rate: { type: 'string', default: process.env.BENCH_RATE ?? '200' },
     interval: { type: 'string' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS },
+    'worker-node-options': { type: 'string' },
     full: { type: 'boolean', default: process.env.BENCH_FULL === '1' },
     ...BROKER_OPTION,
   },
@@ -80,12 +83,22 @@ const quantile = (values: readonly number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ??
   0;
 
-const stack = await startProcessStack({ WHARF_TOPIC_PARTITIONS: String(partitions) });
+const workerNodeOptions = options['worker-node-options'];
+const stack = await startProcessStack(
+  { WHARF_TOPIC_PARTITIONS: String(partitions) },
+  workerNodeOptions === undefined ? {} : { NODE_OPTIONS: workerNodeOptions },
+);
+if (workerNodeOptions !== undefined) console.log(`worker NODE_OPTIONS: ${workerNodeOptions}`);
 console.log(`broker: ${stack.broker.name} at ${stack.broker.brokers.join(',')}`);
 try {
   const load = new SteadyLoad(stack.ingressUrl, requestStream(false));
   const sampleWorker = async (at: number): Promise<Sample> => {
-    const metrics = await stack.workerMetrics();
+    const metrics = await stack.workerMetrics().catch((error: unknown) => {
+      const exit = stack.worker.child.exitCode ?? stack.worker.child.signalCode;
+      throw new Error(
+        `the worker's metrics did not answer (${String(error)}); worker exit: ${String(exit)}; its last lines:\n${stack.worker.output()}`,
+      );
+    });
     const processed = metrics.sum(PROCESSED_METRIC) ?? 0;
     return {
       at,

@@ -96,7 +96,24 @@ export interface BenchRequest {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: Buffer;
-  readonly eventId: string | null;
+  /**
+   * The W3C trace id of its `traceparent` header, one per request: the
+   * ingress continues the trace and the worker carries it onto the canonical
+   * record (`ce_traceparent`), so a record is matched to its request whatever
+   * its event id (an event known by its content takes its id from its raw
+   * record's place in Kafka, unknown before sending).
+   */
+  readonly traceId: string;
+}
+
+/** The trace id of the `copy`-th request (never all zeros, which W3C forbids). */
+function traceIdOf(copy: number): string {
+  return (copy + 1).toString(16).padStart(32, '0');
+}
+
+/** The trace id of a `traceparent` header value, if it has one. */
+export function traceIdOfHeader(traceparent: string | undefined): string | undefined {
+  return traceparent?.split('-')[1];
 }
 
 /**
@@ -111,13 +128,14 @@ export function requestStream(routedOnly: boolean): (copy: number) => BenchReque
     const raw = raws[copy % raws.length] as RawRecord;
     const source = raw.headers['wharf-source'] as Source;
     const body = distinct(raw, copy);
-    const output = transform({ ...raw, value: body }, PIPELINE);
+    const traceId = traceIdOf(copy);
     const urlEventType = raw.headers['wharf-url-event-type'];
     return {
       source,
       path: `/webhooks/${source}${urlEventType === undefined ? '' : `/${urlEventType}`}`,
       headers: {
         'content-type': 'application/json',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
         ...(source === 'happycolis'
           ? {
               'x-happycolis-webhook-signature': createHmac('sha256', HAPPYCOLIS_SECRET)
@@ -127,7 +145,7 @@ export function requestStream(routedOnly: boolean): (copy: number) => BenchReque
           : {}),
       },
       body,
-      eventId: output.kind === 'domain' ? output.event.id : null,
+      traceId,
     };
   };
 }

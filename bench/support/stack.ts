@@ -16,7 +16,7 @@ import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
 import { startWorker } from '../../src/worker/worker.ts';
 import type { RunningWorker } from '../../src/worker/worker.ts';
-import type { Scrape} from '../../src/metrics/scrape.ts';
+import type { Scrape } from '../../src/metrics/scrape.ts';
 import { scrape } from '../../src/metrics/scrape.ts';
 import { spawnWharf } from '../../test/support/processes.ts';
 import type { WharfProcess } from '../../test/support/processes.ts';
@@ -87,6 +87,10 @@ export interface ProcessStack {
   readonly ingressUrl: string;
   readonly ingress: WharfProcess;
   readonly worker: WharfProcess;
+  /** The worker's configuration (topics, consumer settings). */
+  readonly config: Config;
+  /** A client of the broker, for the benchmark's own producers and consumers. */
+  readonly kafka: Kafka;
   /** A scrape of the worker's metrics endpoint. */
   workerMetrics(): Promise<Scrape>;
   close(): Promise<void>;
@@ -98,17 +102,18 @@ export const PROCESSED_METRIC = 'wharf_worker_records_total';
 /**
  * Starts the pipeline of {@link startStack}, but `wharf ingress` and
  * `wharf worker` as child processes, so that each has its own event loop and
- * its memory is its own.
+ * its memory is its own; `workerOnly` is added to the worker's environment.
  */
 export async function startProcessStack(
   overrides: Record<string, string> = {},
+  workerOnly: Record<string, string> = {},
 ): Promise<ProcessStack> {
   const broker = await startBenchBroker();
   const registry = await startEmbeddedRegistry();
   const env = stackEnvironment(broker, registry, overrides);
   const config = loadConfig(env, 'worker');
   await broker.createTopics([...rawTopicSpecs(config), ...workerTopicSpecs(config)]);
-  const worker = await spawnWharf('worker', env);
+  const worker = await spawnWharf('worker', { ...env, ...workerOnly });
   const ingress = await spawnWharf('ingress', env);
   const { url: ingressUrl } = ingress;
   const { metricsUrl } = worker;
@@ -120,6 +125,12 @@ export async function startProcessStack(
     ingressUrl,
     ingress,
     worker,
+    config,
+    kafka: new Kafka({
+      clientId: 'bench',
+      brokers: [...broker.brokers],
+      logLevel: logLevel.NOTHING,
+    }),
     workerMetrics: () => scrape(`${metricsUrl}/metrics`),
     async close() {
       await ingress.stop('SIGTERM');
