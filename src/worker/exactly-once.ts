@@ -26,6 +26,7 @@ import {
   changelogRecords,
   chunks,
   countOutcomes,
+  logDeadLetters,
   offsetsOf,
   rememberInMemory,
   rememberedOf,
@@ -109,8 +110,9 @@ export class TransactionalProducers {
 /**
  * Stores a raw partition's plan in one transaction: its records, its
  * changelog entries, its offset. Only once committed does the memory learn
- * it and the metrics count it. A failed transaction is aborted and its
- * producer closed (it may be fenced): the batch is processed again.
+ * it, the metrics count it and its dead letters are logged. A failed
+ * transaction is aborted and its producer closed (it may be fenced): the
+ * batch is processed again.
  */
 export async function storeExactlyOnce(
   plan: Plan,
@@ -134,4 +136,5 @@ export async function storeExactlyOnce(
   }
   rememberInMemory([plan], NOTHING_REFUSED, deps, seenAt);
   countOutcomes([plan], NOTHING_REFUSED, deps.metrics);
+  logDeadLetters([plan], NOTHING_REFUSED, deps.logger);
 }

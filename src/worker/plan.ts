@@ -4,6 +4,7 @@
  * Nothing is sent here: a duplicate is found against the partition's memory
  * and the batch itself, a replayed request against the delivery ids.
  */
+import { parseTraceParent } from '@opentelemetry/core';
 import type { Message } from 'kafkajs';
 import type { Metrics } from '../metrics/catalog.ts';
 import { CLOUDEVENT_HEADERS, RAW_HEADERS, REDRIVE_HEADERS } from '../kafka/headers.ts';
@@ -34,7 +35,7 @@ export type Outgoing =
       readonly topic: string;
       readonly message: Message;
       readonly raw: RawRecord;
-      readonly error: { readonly stage: string; readonly code: string };
+      readonly error: { readonly stage: string; readonly code: string; readonly path: string };
       /** The provider's event type, when it was known before the failure. */
       readonly eventType: string | undefined;
     };
@@ -90,6 +91,15 @@ async function transformTimed(
 /** The source a raw record names ('unknown' when none). */
 export function sourceOf(raw: RawRecord): string {
   return raw.headers[RAW_HEADERS.source] ?? 'unknown';
+}
+
+/**
+ * The trace id of a raw record's trace context, when it has a valid one. For
+ * log lines, off the hot path: the records themselves carry the header as written.
+ */
+export function traceIdOf(raw: RawRecord): string | undefined {
+  const traceparent = raw.headers[RAW_HEADERS.traceparent];
+  return traceparent === undefined ? undefined : parseTraceParent(traceparent)?.traceId;
 }
 
 /** Whether a routed event repeats one produced before (its id, or its entity's latest content). */
@@ -151,7 +161,7 @@ function addDeadLetter(
     topic: output.topic,
     message: { key: output.key, value: output.value, headers: output.headers },
     raw,
-    error: { stage: output.error.stage, code: output.error.code },
+    error: { stage: output.error.stage, code: output.error.code, path: output.error.path },
     eventType: output.eventType,
   });
 }

@@ -2,12 +2,13 @@
  * The steps after planning, for any number of raw partitions' plans at once
  * (at-least-once): produce every outgoing record in one send, remember what
  * was produced in the changelogs in a second, put it in memory, commit every
- * partition's offset in one request, and count. Each step starts only when
- * the one before was acknowledged: a crash in between leaves a duplicate
- * (the batch is processed again), never a loss (an id remembered for an
- * event never written would suppress it).
+ * partition's offset in one request, count, and log each dead letter. Each
+ * step starts only when the one before was acknowledged: a crash in between
+ * leaves a duplicate (the batch is processed again), never a loss (an id
+ * remembered for an event never written would suppress it).
  */
 import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
 import type { Metrics } from '../metrics/catalog.ts';
 import { changelogMessages } from './changelog.ts';
 import type { Changelogs, Remembered } from './changelog.ts';
@@ -15,7 +16,7 @@ import type { WorkerMemory } from './memory.ts';
 import { deadLetter } from './pipeline.ts';
 import type { PipelineConfig } from './pipeline.ts';
 import type { Outgoing, Plan } from './plan.ts';
-import { sourceOf } from './plan.ts';
+import { sourceOf, traceIdOf } from './plan.ts';
 
 /** What storing needs. */
 export interface StoreDependencies {
@@ -25,7 +26,15 @@ export interface StoreDependencies {
   readonly changelogs: Changelogs;
   readonly metrics: Metrics;
   readonly now: () => number;
+  /** Where each stored dead letter is logged. */
+  readonly logger: Logger;
 }
+
+/** The message of the one log line each dead-lettered raw record gets. */
+export const DEAD_LETTER_LOG_MESSAGE = 'record dead-lettered';
+
+/** Why a canonical record Kafka refused for its size was dead-lettered instead. */
+const REFUSED_AS_TOO_LARGE = { stage: 'produce', code: 'OUTPUT_TOO_LARGE', path: '' } as const;
 
 /** Commits offsets (a kafkajs batch's own commit: it still works while a disconnect has begun). */
 export type Commit = (
@@ -111,10 +120,8 @@ async function sendAlone(record: Outgoing, deps: StoreDependencies): Promise<boo
     // A raw record too large even for the dead-letter topic is a misconfigured topic: stop.
     if (!isTooLarge(error) || record.topic === deps.config.deadLetterTopic) throw error;
     const dead = deadLetter(record.raw, deps.config, {
-      stage: 'produce',
-      code: 'OUTPUT_TOO_LARGE',
+      ...REFUSED_AS_TOO_LARGE,
       message: `Kafka refused the ${record.topic} record as too large`,
-      path: '',
     });
     await deps.producer.send({
       topic: dead.topic,
@@ -241,9 +248,8 @@ function countOutgoing(record: Outgoing, refused: boolean, metrics: Metrics): vo
     metrics.workerRecords.inc({ source, event_type: record.eventType, outcome: 'routed' });
     return;
   }
-  const error =
-    record.kind === 'event' ? { stage: 'produce', code: 'OUTPUT_TOO_LARGE' } : record.error;
-  metrics.workerDeadLetters.inc({ source, ...error });
+  const { stage, code } = record.kind === 'event' ? REFUSED_AS_TOO_LARGE : record.error;
+  metrics.workerDeadLetters.inc({ source, stage, code });
   metrics.workerRecords.inc({
     source,
     event_type: record.eventType ?? 'unknown',
@@ -251,7 +257,49 @@ function countOutgoing(record: Outgoing, refused: boolean, metrics: Metrics): vo
   });
 }
 
-/** Stores plans at least once: produce, remember, commit, count. */
+/**
+ * Logs each raw record the plans dead-lettered (a refused canonical record
+ * included), once they are stored: one warn line each, with where the raw
+ * record was read and its trace id. A failed round is processed again and
+ * logged then, so each dead letter is logged once (a crash between the
+ * commit and this line aside).
+ */
+export function logDeadLetters(
+  plans: readonly Plan[],
+  refused: ReadonlySet<Outgoing>,
+  logger: Logger,
+): void {
+  for (const plan of plans) {
+    for (const record of plan.outgoing) {
+      if (record.kind === 'dead-letter') logDeadLetter(record, record.error, logger);
+      else if (refused.has(record)) logDeadLetter(record, REFUSED_AS_TOO_LARGE, logger);
+    }
+  }
+}
+
+function logDeadLetter(
+  { raw, eventType }: Outgoing,
+  { stage, code, path }: { readonly stage: string; readonly code: string; readonly path: string },
+  logger: Logger,
+): void {
+  const traceId = traceIdOf(raw);
+  logger.warn(
+    {
+      source: sourceOf(raw),
+      ...(eventType === undefined ? {} : { eventType }),
+      stage,
+      code,
+      path,
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      ...(traceId === undefined ? {} : { traceId }),
+    },
+    DEAD_LETTER_LOG_MESSAGE,
+  );
+}
+
+/** Stores plans at least once: produce, remember, commit, count, log the dead letters. */
 export async function storeAtLeastOnce(
   plans: readonly Plan[],
   commit: Commit,
@@ -268,4 +316,5 @@ export async function storeAtLeastOnce(
   rememberInMemory(plans, refused, deps, seenAt);
   await commit(offsetsOf(plans));
   countOutcomes(plans, refused, deps.metrics);
+  logDeadLetters(plans, refused, deps.logger);
 }

@@ -190,6 +190,7 @@ export async function startWorker(
     producer,
     memory,
     changelogs,
+    logger,
   });
   await consumer.run({
     autoCommit: false,
