@@ -15,6 +15,7 @@ import { planLocalRun } from '../src/cli/local-stack.ts';
 import type { LocalStack } from '../src/cli/local-stack.ts';
 import { PLUGINS } from '../src/providers/index.ts';
 import type { ProviderPlugin } from '../src/providers/provider.ts';
+import { configurationReference } from './reference/configuration.ts';
 
 /** A generated file: where it is, and what it should hold given what it holds. */
 export interface GeneratedFile {
@@ -349,6 +350,21 @@ const configMap: GeneratedFile = {
   },
 };
 
+/** A file written whole from what `write` returns, formatted as prettier formats it. */
+function wholeFile(path: string, parser: string, write: () => string): GeneratedFile {
+  return {
+    path: repoPath(path),
+    generate() {
+      return formatted(this.path, write(), parser);
+    },
+  };
+}
+
+/** The references of docs/reference/ (its README, the index, is written by hand). */
+const references: readonly GeneratedFile[] = [
+  wholeFile('docs/reference/configuration.md', 'markdown', configurationReference),
+];
+
 /** Every generated file. */
 export const GENERATED_FILES: readonly GeneratedFile[] = [
   canonicalModelPage,
@@ -357,9 +373,14 @@ export const GENERATED_FILES: readonly GeneratedFile[] = [
   helmValues,
   helmSchema,
   configMap,
+  ...references,
 ];
 
-/** The file as it should be. */
+/** The file as it should be (a file not written yet is generated from nothing). */
 export async function expectedContent(file: GeneratedFile): Promise<string> {
-  return file.generate(await readFile(file.path, 'utf8'));
+  const current = await readFile(file.path, 'utf8').catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  });
+  return file.generate(current);
 }
