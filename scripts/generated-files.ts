@@ -15,6 +15,7 @@ import { planLocalRun } from '../src/cli/local-stack.ts';
 import type { LocalStack } from '../src/cli/local-stack.ts';
 import { PLUGINS } from '../src/providers/index.ts';
 import type { ProviderPlugin } from '../src/providers/provider.ts';
+import { canonicalEventsReference } from './reference/canonical-events.ts';
 import { configurationReference } from './reference/configuration.ts';
 
 /** A generated file: where it is, and what it should hold given what it holds. */
@@ -363,6 +364,7 @@ function wholeFile(path: string, parser: string, write: () => string): Generated
 /** The references of docs/reference/ (its README, the index, is written by hand). */
 const references: readonly GeneratedFile[] = [
   wholeFile('docs/reference/configuration.md', 'markdown', configurationReference),
+  wholeFile('docs/reference/canonical-events.md', 'markdown', canonicalEventsReference),
 ];
 
 /** Every generated file. */
