@@ -15,6 +15,7 @@ import { planLocalRun } from '../src/cli/local-stack.ts';
 import type { LocalStack } from '../src/cli/local-stack.ts';
 import { PLUGINS } from '../src/providers/index.ts';
 import type { ProviderPlugin } from '../src/providers/provider.ts';
+import { asyncApiDocument } from './reference/asyncapi.ts';
 import { canonicalEventsReference } from './reference/canonical-events.ts';
 import { configurationReference } from './reference/configuration.ts';
 
@@ -365,6 +366,7 @@ function wholeFile(path: string, parser: string, write: () => string): Generated
 const references: readonly GeneratedFile[] = [
   wholeFile('docs/reference/configuration.md', 'markdown', configurationReference),
   wholeFile('docs/reference/canonical-events.md', 'markdown', canonicalEventsReference),
+  wholeFile('docs/reference/asyncapi.yaml', 'yaml', asyncApiDocument),
 ];
 
 /** Every generated file. */
