@@ -1,8 +1,10 @@
 /**
  * What follows from the provider list and the canonical schemas is written by
  * `npm run generate`, not by hand: the canonical reference page, the README's
- * banner, compose's local secrets, the chart's per-source values and schema.
- * A file that differs from what the generator writes fails here.
+ * banner, compose's local secrets, the chart's per-source values and schema,
+ * and the references of docs/reference/ (configuration, canonical events with
+ * their samples, the AsyncAPI document). A file that differs from what the
+ * generator writes fails here.
  */
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
