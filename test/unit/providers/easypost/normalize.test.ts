@@ -70,6 +70,13 @@ describe('EasyPost normalizer: every fixture', () => {
     ['tracker.updated.delivered-signed-by.json', 'shipment.delivered', 'UPS/1Z999AA10123456784'],
     ['tracker.updated.return-to-sender.json', 'shipment.returning', 'FedEx/794612345678'],
     ['tracker.updated.failure.json', 'shipment.lost', 'USPS/9205590164917312751089'],
+    [
+      'tracker.updated.failure-damaged.made-up.json',
+      'shipment.exception',
+      'USPS/9205590164917312751089',
+    ],
+    ['tracker.updated.cancelled.made-up.json', 'shipment.cancelled', 'USPS/EZ1000000001'],
+    ['tracker.updated.status-unknown.made-up.json', 'shipment.updated', 'DHLExpress/1234567890'],
     ['tracker.updated.test-mode.json', 'shipment.in_transit', 'USPS/EZ2000000002'],
     [
       'tracker.updated.numbers-as-strings.json',
@@ -99,7 +106,7 @@ describe('EasyPost normalizer: every fixture', () => {
   });
 
   it('covers every fixture in the table above', () => {
-    expect(EVENT_FIXTURES).toHaveLength(12);
+    expect(EVENT_FIXTURES).toHaveLength(15);
   });
 
   it.each(EVENT_FIXTURES)('%s: every timestamp in the data reads as UTC', (name) => {
