@@ -130,6 +130,26 @@ const FIXTURES = [
     expected: { type: 'fulfillment_order.picked', ...DOCS_ENVELOPE },
   },
   {
+    file: 'order-status-changed-allocated.json',
+    eventType: 'order.status_changed',
+    expected: { type: 'fulfillment_order.allocated', ...DOCS_ENVELOPE },
+  },
+  {
+    file: 'order-status-changed-collected.json',
+    eventType: 'order.status_changed',
+    expected: { type: 'fulfillment_order.collected', ...DOCS_ENVELOPE },
+  },
+  {
+    file: 'order-status-changed-returned.json',
+    eventType: 'order.status_changed',
+    expected: { type: 'fulfillment_order.returned', ...DOCS_ENVELOPE },
+  },
+  {
+    file: 'order-status-changed-cancelled.json',
+    eventType: 'order.status_changed',
+    expected: { type: 'fulfillment_order.cancelled', ...DOCS_ENVELOPE },
+  },
+  {
     // Its webhookTemplate is a placeholder: the trigger would come from the URL.
     file: 'doc-example.json',
     eventType: 'order.created',
