@@ -39,6 +39,8 @@ describe('Shipwell worker: fixtures', () => {
     ['order.item.updated.messy.json', 'order.item.updated'],
     ['order.item.deleted.messy.json', 'order.item.deleted'],
     ['envelope.order.updated.made-up.json', 'order.updated'],
+    ['order.updated.cancelled.made-up.json', 'order.updated'],
+    ['order.updated.back-to-draft.made-up.json', 'order.updated'],
   ])('%s is %s and fits its schema', (file, eventType) => {
     const message = fixture(file);
     expect(shipwellWorker.detect(message, BODY_ONLY)).toEqual({ eventType });

@@ -119,6 +119,8 @@ const FIXTURES = [
   ['order.created.messy.json', 'order.created', 'order.created', '01HQ4ZB0M8T9V3QK8D1Y2X3W4V'],
   ['order.updated.json', 'order.updated', 'order.updated', ORDER_ID],
   ['envelope.order.updated.made-up.json', 'order.updated', 'order.updated', ORDER_ID],
+  ['order.updated.cancelled.made-up.json', 'order.updated', 'order.cancelled', ORDER_ID],
+  ['order.updated.back-to-draft.made-up.json', 'order.updated', 'order.draft', ORDER_ID],
   ['order.deleted.made-up.json', 'order.deleted', 'order.deleted', ORDER_ID],
   ['order.item.updated.json', 'order.item.updated', 'order.line_updated', ITEM_ORDER_ID],
   ['order.item.updated.messy.json', 'order.item.updated', 'order.line_updated', ITEM_ORDER_ID],
