@@ -25,6 +25,13 @@ const EXIT_CONFIG = 2;
 const EXIT_FAILED = 1;
 /** Exit code of a signal before the run was up, or of a second one while stopping. */
 const EXIT_INTERRUPTED = 130;
+/**
+ * A terminal's Ctrl-C signals its whole foreground group, and npm passes the
+ * signal on to the script it runs as well: under `npm start` one Ctrl-C
+ * arrives twice, a few milliseconds apart. Only a signal later than this
+ * after the first is a second request, to stop without waiting.
+ */
+const SAME_SIGNAL_WINDOW_MS = 500;
 
 /** A path as short as it can be written from the current directory. */
 function shownPath(path: string): string {
@@ -161,6 +168,33 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Stops the run in order when the worker fails for good or on the signal
+ * this returns a handler for; a second signal stops without waiting.
+ */
+function stopOnSignalOrFailure(stack: LocalStack): () => void {
+  let stoppingSince: number | undefined;
+  const stop = async (code: number) => {
+    stoppingSince = Date.now();
+    process.stdout.write('Stopping… (Ctrl-C again to stop without waiting)\n');
+    await stack.shutdown();
+    process.stdout.write('Stopped.\n');
+    process.exit(code);
+  };
+  void stack.failed.then((error) => {
+    process.stderr.write(`The worker stopped: ${describe(error)}\n`);
+    if (stoppingSince === undefined) void stop(EXIT_FAILED);
+  });
+  return () => {
+    if (stoppingSince === undefined) {
+      void stop(0);
+    } else if (Date.now() - stoppingSince >= SAME_SIGNAL_WINDOW_MS) {
+      process.stderr.write('Stopping without waiting.\n');
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+}
+
 async function start(): Promise<void> {
   let plan: LocalPlan;
   try {
@@ -197,25 +231,7 @@ async function start(): Promise<void> {
     process.stderr.write(`Cannot start: ${describe(error)}\n`);
     process.exit(EXIT_FAILED);
   }
-  let stopping = false;
-  const stop = async (code: number) => {
-    stopping = true;
-    process.stdout.write('Stopping… (Ctrl-C again to stop without waiting)\n');
-    await stack.shutdown();
-    process.stdout.write('Stopped.\n');
-    process.exit(code);
-  };
-  onSignal = () => {
-    if (stopping) {
-      process.stderr.write('Stopping without waiting.\n');
-      process.exit(EXIT_INTERRUPTED);
-    }
-    void stop(0);
-  };
-  void stack.failed.then((error) => {
-    process.stderr.write(`The worker stopped: ${describe(error)}\n`);
-    if (!stopping) void stop(EXIT_FAILED);
-  });
+  onSignal = stopOnSignalOrFailure(stack);
   process.stdout.write(banner(plan, stack));
 }
 

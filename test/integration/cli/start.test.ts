@@ -5,7 +5,10 @@
  * same command against a Kafka and a registry given by the environment, and
  * configuration errors.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Command } from 'commander';
 import { buildProgram } from '../../../src/cli/program.ts';
 import { exampleOutcome } from '../../../src/cli/commands/start.ts';
@@ -159,6 +162,141 @@ describe('npm start (wharf start) with nothing configured', () => {
       processExists(brokerPid) ? undefined : true,
     );
   });
+});
+
+/** The project's folder, where `npm start` runs. */
+const PROJECT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A newcomer's shell: nothing configured, and none of the npm variables of the test run. */
+function shellEnvironment(overrides: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(cleanEnvironment(overrides)).filter(([name]) => !/^npm_/i.test(name)),
+  );
+}
+
+/** The parent of a process, from /proc. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+  // The command name, in parentheses, may hold spaces: the fields after it are safe.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** Whether anything answers HTTP at `url`. */
+function answers(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** `npm start` in a process group of its own, as in a terminal of its own. */
+function npmStart() {
+  const child = spawn('npm', ['start'], {
+    cwd: PROJECT,
+    env: shellEnvironment({
+      WHARF_INGRESS_PORT: '0',
+      WHARF_INGRESS_METRICS_PORT: '0',
+      WHARF_WORKER_METRICS_PORT: '0',
+    }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // On exit, not close: a process npm left behind would keep the pipes open.
+  let exitCode: number | null | undefined;
+  child.once('exit', (code) => (exitCode = code));
+  const pid = child.pid ?? 0;
+  return {
+    pid,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    /** npm's exit code (null after a signal), undefined while it runs. */
+    exitCode: () => exitCode,
+    /** Waits for the banner; returns the ingress, the wharf process and the broker process. */
+    async ready() {
+      await waitFor(
+        `npm start to be ready\n--- stdout\n${stdout}\n--- stderr\n${stderr}`,
+        () => (/^Ready\./m.test(stdout) ? true : undefined),
+        { timeoutMs: READY_TIMEOUT_MS, intervalMs: 100 },
+      );
+      const brokerPid = Number(/pid (\d+);/.exec(stdout)?.[1]);
+      return { ingress: where(stdout).ingress, brokerPid, wharfPid: parentOf(brokerPid) };
+    },
+    /** Kills whatever is left: the group, and the broker in a group of its own. */
+    kill(brokerPid?: number) {
+      for (const target of [-pid, brokerPid]) {
+        if (target === undefined || Number.isNaN(target)) continue;
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
+      }
+    },
+  };
+}
+
+describe('npm start, stopped as a terminal or a supervisor stops it', () => {
+  let run: ReturnType<typeof npmStart> | undefined;
+  let brokerPid: number | undefined;
+
+  afterEach(() => {
+    run?.kill(brokerPid);
+  });
+
+  /** Waits until the wharf process and the broker are gone and the ingress's port is closed. */
+  async function expectEverythingStopped(wharfPid: number, ingress: string): Promise<void> {
+    await waitFor(
+      'the wharf process, the embedded broker and the ingress to be gone',
+      async () =>
+        !processExists(wharfPid) &&
+        !processExists(brokerPid ?? 0) &&
+        !(await answers(`${ingress}/webhooks/ongoing`))
+          ? true
+          : undefined,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+  }
+
+  it(
+    'stops everything when npm gets SIGTERM',
+    async () => {
+      run = npmStart();
+      const ready = await run.ready();
+      brokerPid = ready.brokerPid;
+      expect(readFileSync(`/proc/${String(ready.wharfPid)}/cmdline`, 'utf8')).toContain(
+        'bin/wharf.js',
+      );
+      expect(await answers(`${ready.ingress}/webhooks/ongoing`)).toBe(true);
+
+      process.kill(run.pid, 'SIGTERM');
+      const npmExit = await waitFor('npm to exit', () => run?.exitCode(), { timeoutMs: 30_000 });
+      await expectEverythingStopped(ready.wharfPid, ready.ingress);
+      // npm passes on how its script ended: stopped cleanly.
+      expect(npmExit, run.stderr()).toBe(0);
+      expect(run.stdout()).toMatch(/^Stopped\.$/m);
+    },
+    READY_TIMEOUT_MS + 60_000,
+  );
+
+  it(
+    'stops in order on Ctrl-C, which reaches npm and wharf alike',
+    async () => {
+      run = npmStart();
+      const ready = await run.ready();
+      brokerPid = ready.brokerPid;
+
+      // A terminal's Ctrl-C signals the whole foreground group; npm passes it on too.
+      process.kill(-run.pid, 'SIGINT');
+      await expectEverythingStopped(ready.wharfPid, ready.ingress);
+      expect(run.stdout()).toMatch(/^Stopped\.$/m);
+      expect(run.stderr()).not.toContain('without waiting');
+    },
+    READY_TIMEOUT_MS + 60_000,
+  );
 });
 
 describe('wharf start with KAFKA_BROKERS and SCHEMA_REGISTRY_URL set', () => {
