@@ -5,6 +5,15 @@
  */
 import type { KafkaSecurity } from '../config/security.ts';
 
+/** Exit code of a command that could not reach Kafka or the schema registry, or was refused. */
+export const EXIT_CONNECTION = 3;
+
+/** The brokers a client tried, and the setting they came from (KAFKA_BROKERS, `--brokers`). */
+export interface BrokerSource {
+  readonly brokers: readonly string[];
+  readonly setting: string;
+}
+
 /** Why a connection failed. */
 export type ConnectionProblemReason = 'authentication' | 'authorization' | 'tls' | 'network';
 
@@ -82,8 +91,12 @@ const TLS_SETTINGS = {
   },
 } as const;
 
-function tlsProblem(facts: Facts, side: keyof typeof TLS_SETTINGS): ConnectionProblem | undefined {
-  const settings = TLS_SETTINGS[side];
+function tlsProblem(
+  facts: Facts,
+  side: keyof typeof TLS_SETTINGS,
+  addressSetting: string = TLS_SETTINGS[side].address,
+): ConnectionProblem | undefined {
+  const settings = { ...TLS_SETTINGS[side], address: addressSetting };
   const line = (text: string): ConnectionProblem => ({ reason: 'tls', line: text });
   if (facts.codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')) {
     return line(
@@ -111,7 +124,11 @@ function saslSettings(security: KafkaSecurity): string {
   return 'KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD';
 }
 
-function kafkaProblem(facts: Facts, security: KafkaSecurity): ConnectionProblem | undefined {
+function kafkaProblem(
+  facts: Facts,
+  security: KafkaSecurity,
+  source: BrokerSource | undefined,
+): ConnectionProblem | undefined {
   if (facts.names.includes('TokenEndpointError')) {
     return {
       reason: 'authentication',
@@ -134,12 +151,14 @@ function kafkaProblem(facts: Facts, security: KafkaSecurity): ConnectionProblem 
       line: `${saslSettings(security).split('/')[0] ?? 'KAFKA_SASL_USERNAME'}: authenticated, but the broker's ACLs refuse this principal (${denied}): ${facts.message}`,
     };
   }
-  const tls = tlsProblem(facts, 'KAFKA');
+  const setting = source?.setting ?? 'KAFKA_BROKERS';
+  const tls = tlsProblem(facts, 'KAFKA', setting);
   if (tls !== undefined) return tls;
   if (facts.names.some((name) => name.startsWith('KafkaJSConnection'))) {
+    const tried = source === undefined ? '' : ` at ${source.brokers.join(',')}`;
     return {
       reason: 'network',
-      line: `KAFKA_BROKERS: no broker answered (${facts.message}); check the addresses and KAFKA_SECURITY_PROTOCOL (${security.protocol})`,
+      line: `${setting}: no broker answered${tried} (${facts.message}); check the addresses and KAFKA_SECURITY_PROTOCOL (${security.protocol})`,
     };
   }
   return undefined;
@@ -166,14 +185,16 @@ function registryProblem(facts: Facts): ConnectionProblem | undefined {
 
 /**
  * The failure explained, or undefined when it is not about reaching Kafka or
- * the registry (then it is a defect, and is reported as one).
+ * the registry (then it is a defect, and is reported as one). With `brokers`,
+ * a Kafka that did not answer is named by the addresses tried and their setting.
  */
 export function describeConnectionProblem(
   error: unknown,
   security: KafkaSecurity,
+  brokers?: BrokerSource,
 ): ConnectionProblem | undefined {
   const facts = factsOf(error);
   return facts.names.includes('RegistryConnectionError')
     ? registryProblem(facts)
-    : kafkaProblem(facts, security);
+    : kafkaProblem(facts, security, brokers);
 }

@@ -7,12 +7,10 @@ import type { Logger } from 'pino';
 import type { Config, Role } from '../../config/config.ts';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../logging.ts';
-import { describeConnectionProblem } from '../../kafka/connection-problem.ts';
+import { EXIT_CONNECTION, describeConnectionProblem } from '../../kafka/connection-problem.ts';
 
 /** Exit code of a configuration error. */
 const EXIT_CONFIG = 2;
-/** Exit code when Kafka or the schema registry refused the connection at start. */
-export const EXIT_CONNECTION = 3;
 
 /**
  * Loads the configuration for `role`, starts the service, waits for SIGTERM
@@ -40,7 +38,10 @@ export async function serveUntilSignal(
   try {
     service = await start(config, logger);
   } catch (error) {
-    const problem = describeConnectionProblem(error, config.kafka.security);
+    const problem = describeConnectionProblem(error, config.kafka.security, {
+      brokers: config.kafka.brokers,
+      setting: 'KAFKA_BROKERS',
+    });
     if (problem === undefined) throw error;
     process.stderr.write(`wharf ${role}: cannot start: ${problem.line}\n`);
     process.exit(EXIT_CONNECTION);
