@@ -6,15 +6,14 @@
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import type { Kafka } from 'kafkajs';
-import { pino } from 'pino';
 import { ConfigError } from '../../config/config.ts';
 import { ERROR_CODES } from '../../errors.ts';
+import { addBrokersOption } from '../options.ts';
 import { printable } from '../printable.ts';
-import { createKafka } from '../../kafka/client.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { SOURCES } from '../../providers/index.ts';
 import type { CommandIo } from '../../ops/command-io.ts';
-import { EXIT_FAILURE, EXIT_USAGE, processIo } from '../../ops/command-io.ts';
+import { EXIT_USAGE, processIo } from '../../ops/command-io.ts';
 import {
   groupDeadLetters,
   inDeadLetterOrder,
@@ -31,6 +30,7 @@ import type {
 } from '../../ops/dead-letters.ts';
 import { loadOpsConfig } from '../../ops/ops-config.ts';
 import type { OpsConfig } from '../../ops/ops-config.ts';
+import { operatorKafka, reportKafkaFailure } from '../../ops/operator-kafka.ts';
 import { parseTimeBound } from '../../ops/time-range.ts';
 
 /** The selection options as commander hands them over. */
@@ -41,6 +41,11 @@ export interface SelectionOptions {
   readonly until?: string;
   readonly offsets?: readonly OffsetRange[];
   readonly limit?: number;
+}
+
+/** Where to read: `--brokers`, parsed (KAFKA_BROKERS when absent). */
+export interface ConnectionOptions {
+  readonly brokers?: readonly string[];
 }
 
 function listOf<T extends string>(
@@ -127,9 +132,9 @@ export function selectionOf(options: SelectionOptions, now: number): DeadLetterS
   };
 }
 
-/** A Kafka client whose log lines go to stderr, away from the command's data. */
-export function opsKafka(config: OpsConfig, io: CommandIo): Kafka {
-  return createKafka(config.kafka, pino({ level: config.logLevel }, io.stderr));
+/** The operator commands' Kafka client (see ops/operator-kafka.ts): silent, quick to give up. */
+export function opsKafka(config: OpsConfig): Kafka {
+  return operatorKafka(config.connection);
 }
 
 /** The selected dead letters, oldest first, at most `limit` of them. */
@@ -168,11 +173,14 @@ export async function selectDeadLetters(
  * usage error, printed, and undefined is returned.
  */
 export function prepare(
-  options: SelectionOptions,
+  options: SelectionOptions & ConnectionOptions,
   io: CommandIo,
 ): { config: OpsConfig; selection: DeadLetterSelection } | undefined {
   try {
-    return { config: loadOpsConfig(io.env), selection: selectionOf(options, io.now()) };
+    return {
+      config: loadOpsConfig(io.env, options.brokers),
+      selection: selectionOf(options, io.now()),
+    };
   } catch (error) {
     io.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).message}\n`);
     io.setExitCode(EXIT_USAGE);
@@ -192,6 +200,7 @@ export function describeRecord(record: DeadLetter): Record<string, unknown> {
     message: record.message,
     path: record.path,
     key: record.key?.toString('utf8') ?? null,
+    value: record.value?.toString('utf8') ?? null,
     originalTopic: record.originalTopic ?? null,
     originalPartition: record.originalPartition ?? null,
     originalOffset: record.originalOffset ?? null,
@@ -201,7 +210,18 @@ export function describeRecord(record: DeadLetter): Record<string, unknown> {
   };
 }
 
-/** One dead letter on one line, its text fields made safe for a terminal. */
+/** How much of a body a record's line shows; `--json` has all of it. */
+const BODY_SHOWN_CHARACTERS = 200;
+
+/** A body as one JSON string (newlines escaped), cut short with its size when long. */
+function bodyText(value: Buffer | null): string {
+  if (value === null) return '-';
+  const text = value.toString('utf8');
+  if (text.length <= BODY_SHOWN_CHARACTERS) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, BODY_SHOWN_CHARACTERS))}… (${String(value.length)} bytes)`;
+}
+
+/** One dead letter on one line, its key and body included, made safe for a terminal. */
 export function recordLine(record: DeadLetter): string {
   return printable(
     [
@@ -212,6 +232,8 @@ export function recordLine(record: DeadLetter): string {
       record.stage,
       record.path || '-',
       record.message,
+      `key=${record.key?.toString('utf8') ?? '-'}`,
+      `body=${bodyText(record.value)}`,
     ].join('  '),
   );
 }
@@ -232,7 +254,7 @@ function endsText(ends: EndOffsets): string {
     .join(' ');
 }
 
-interface ListOptions extends SelectionOptions {
+interface ListOptions extends SelectionOptions, ConnectionOptions {
   readonly records?: boolean;
   readonly json?: boolean;
 }
@@ -244,16 +266,16 @@ async function list(options: ListOptions, io: CommandIo): Promise<void> {
   const topic = config.deadLetterTopic;
   let selected: Selected;
   try {
+    // Groups need only the headers; records are shown with their keys and bodies.
     selected = await selectDeadLetters(
-      opsKafka(config, io),
+      opsKafka(config),
       topic,
       selection,
       options.limit,
-      false,
+      options.records === true,
     );
   } catch (error) {
-    io.stderr.write(`cannot read ${topic}: ${(error as Error).message}\n`);
-    io.setExitCode(EXIT_FAILURE);
+    reportKafkaFailure(error, `cannot read ${topic}`, config.connection, io);
     return;
   }
   const { records, read, endOffsets } = selected;
@@ -285,23 +307,25 @@ async function list(options: ListOptions, io: CommandIo): Promise<void> {
 export function registerDlq(program: Command, io: CommandIo = processIo()): void {
   const dlq = program
     .command('dlq')
-    .description('Inspect the dead-letter topic (WHARF_DEAD_LETTER_TOPIC, on KAFKA_BROKERS).');
-  addSelectionOptions(
-    dlq
-      .command('list')
-      .description(
-        'Read the dead-letter topic from the beginning to its current end and show its records ' +
-          'grouped by error code and source (count, first and last time, an example message and ' +
-          'field path). Exit 0, 1 when Kafka cannot be read, 2 on usage errors.',
-      ),
-  )
+    .description(
+      'Inspect the dead-letter topic (WHARF_DEAD_LETTER_TOPIC, on --brokers or KAFKA_BROKERS).',
+    );
+  const listCommand = dlq
+    .command('list')
+    .description(
+      'Read the dead-letter topic from the beginning to its current end and show its records ' +
+        'grouped by error code and source (count, first and last time, an example message and ' +
+        'field path). Exit 0, 1 when the topic cannot be read, 2 on usage errors, 3 when Kafka ' +
+        'cannot be reached or refuses the credentials.',
+    );
+  addSelectionOptions(addBrokersOption(listCommand))
     .option(
       '--records',
-      'list the records one by one (partition:offset, time, source, code, stage, field, message)',
+      'list the records one by one (partition:offset, time, source, code, stage, field, message, key, body)',
     )
     .option(
       '--json',
-      'print one JSON document (groups, and records with --records) instead of text',
+      'print one JSON document (groups, and records with their whole bodies with --records) instead of text',
     )
     .action((options: ListOptions) => list(options, io));
 }

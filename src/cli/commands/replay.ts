@@ -11,12 +11,15 @@ import { createProducer } from '../../kafka/client.ts';
 import type { CommandIo } from '../../ops/command-io.ts';
 import { EXIT_FAILURE, EXIT_USAGE, processIo } from '../../ops/command-io.ts';
 import type { DeadLetter } from '../../ops/dead-letters.ts';
+import { connectionFailureLine, reportKafkaFailure } from '../../ops/operator-kafka.ts';
 import { planRedrive, sendRedrives } from '../../ops/redrive.ts';
 import type { RedriveFailure, RedrivePlan } from '../../ops/redrive.ts';
+import { addBrokersOption } from '../options.ts';
+import { printable } from '../printable.ts';
 import { addSelectionOptions, opsKafka, prepare, selectDeadLetters } from './dlq.ts';
-import type { SelectionOptions } from './dlq.ts';
+import type { ConnectionOptions, SelectionOptions } from './dlq.ts';
 
-interface ReplayOptions extends SelectionOptions {
+interface ReplayOptions extends SelectionOptions, ConnectionOptions {
   readonly all?: boolean;
   readonly dryRun?: boolean;
   readonly json?: boolean;
@@ -86,14 +89,13 @@ async function replay(options: ReplayOptions, io: CommandIo): Promise<void> {
   const prepared = prepare(options, io);
   if (!prepared) return;
   const { config, selection } = prepared;
-  const kafka = opsKafka(config, io);
+  const kafka = opsKafka(config);
   const topic = config.deadLetterTopic;
   let records: DeadLetter[];
   try {
     ({ records } = await selectDeadLetters(kafka, topic, selection, options.limit, true));
   } catch (error) {
-    io.stderr.write(`cannot read ${topic}: ${(error as Error).message}\n`);
-    io.setExitCode(EXIT_FAILURE);
+    reportKafkaFailure(error, `cannot read ${topic}`, config.connection, io);
     return;
   }
   const redrivenAt = new Date(io.now()).toISOString();
@@ -121,7 +123,8 @@ async function replay(options: ReplayOptions, io: CommandIo): Promise<void> {
       );
     } catch (error) {
       // Kafka went away before anything could be counted: nothing known sent.
-      io.stderr.write(`cannot redrive to the raw topics: ${(error as Error).message}\n`);
+      const why = connectionFailureLine(error, config.connection) ?? (error as Error).message;
+      io.stderr.write(`cannot redrive to the raw topics: ${why}\n`);
       failures = sends.map((plan) => ({
         record: plan.record,
         topic: plan.topic,
@@ -169,19 +172,19 @@ function report(
     io.stdout.write(`${JSON.stringify({ ...summary, topic: context.topic, ...details })}\n`);
     return;
   }
+  // Keys, sources and topics come from the records: one line each, safe for a terminal.
+  const line = (text: string) => io.stdout.write(`${printable(text)}\n`);
   for (const item of wouldSend) {
-    io.stdout.write(
+    line(
       `would send ${String(item.partition)}:${item.offset} (${item.code}, ${item.source ?? 'no source'}) ` +
-        `to ${item.topic}, key ${item.key ?? '(none)'}, redrive ${String(item.redriveCount)}\n`,
+        `to ${item.topic}, key ${item.key ?? '(none)'}, redrive ${String(item.redriveCount)}`,
     );
   }
   for (const item of skippedRecords) {
-    io.stdout.write(`skipped ${String(item.partition)}:${item.offset}: ${item.reason}\n`);
+    line(`skipped ${String(item.partition)}:${item.offset}: ${item.reason}`);
   }
   for (const item of failedRecords) {
-    io.stdout.write(
-      `failed ${String(item.partition)}:${item.offset} to ${item.topic}: ${item.error}\n`,
-    );
+    line(`failed ${String(item.partition)}:${item.offset} to ${item.topic}: ${item.error}`);
   }
   const done = summary.dryRun
     ? `${String(wouldSend.length)} would be sent`
@@ -206,16 +209,16 @@ function wouldSendItem(plan: SendPlan) {
 
 /** Registers `wharf replay`. */
 export function registerReplay(program: Command, io: CommandIo = processIo()): void {
-  addSelectionOptions(
-    program
-      .command('replay')
-      .description(
-        "Redrive chosen dead letters to the raw topic they came from (else their source's raw " +
-          'topic): same key, original bytes and raw headers, plus wharf-redriven-from, ' +
-          'wharf-redriven-at and wharf-redrive-count. Copies only: the dead-letter topic keeps ' +
-          'them. Exit 0, 1 when any record failed or Kafka cannot be read, 2 on usage errors.',
-      ),
-  )
+  const replayCommand = program
+    .command('replay')
+    .description(
+      "Redrive chosen dead letters to the raw topic they came from (else their source's raw " +
+        'topic): same key, original bytes and raw headers, plus wharf-redriven-from, ' +
+        'wharf-redriven-at and wharf-redrive-count. Copies only: the dead-letter topic keeps ' +
+        'them. Exit 0, 1 when any record failed or the topic cannot be read, 2 on usage ' +
+        'errors, 3 when Kafka cannot be reached or refuses the credentials.',
+    );
+  addSelectionOptions(addBrokersOption(replayCommand))
     .option(
       '--all',
       'redrive every dead letter (without it, a --code, --source, --since, --until or --offsets is required)',

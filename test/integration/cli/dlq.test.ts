@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerDlq } from '../../../src/cli/commands/dlq.ts';
 import { processIo } from '../../../src/ops/command-io.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
+import { cleanEnvironment, closedPort, jsonLogLines, runWharf } from '../../support/cli.ts';
 import { countRecords } from '../../support/ingress.ts';
 import { uniqueName, waitFor } from '../../support/kafka.ts';
 import { runOps } from '../../support/ops-cli.ts';
@@ -43,6 +44,8 @@ interface Listing {
     path: string;
     requestId: string;
     originalTopic: string;
+    key: string | null;
+    value: string | null;
   }[];
 }
 
@@ -79,7 +82,7 @@ describe('wharf dlq list', () => {
       ongoing('Order is created', 3),
     ]);
     await landRaw(config, 'happycolis', [
-      'not json',
+      'not\njson',
       happycolisMessage('shipment/nope', 'body-shipment.json'),
     ]);
     await waitFor(
@@ -138,13 +141,19 @@ describe('wharf dlq list', () => {
     for (const record of listing.records ?? []) {
       expect(record.originalTopic).toBe(env.WHARF_ONGOING_RAW_TOPIC);
       expect(record.requestId).toMatch(/^req-/);
+      // The raw record's key (the ingress keys by entity) and its body come along.
+      expect(record.key).toMatch(/\S/);
+      expect(record.value).toContain('"webhookTemplate"');
     }
     const text = await list(['--records', '--source', 'happycolis'], env);
     const lines = text.stdout.trim().split('\n');
+    // Two records and the summary: a newline in a body does not break its line.
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
       /^\d+:\d+ {2}\S+Z {2}happycolis {2}(INVALID_JSON|UNKNOWN_EVENT_TYPE) {2}/,
     );
+    const invalid = lines.find((line) => line.includes('INVALID_JSON'));
+    expect(invalid).toMatch(/ {2}key=\S+ {2}body="not\\njson"$/);
     // --offsets picks exactly the positions listed.
     const [first] = listing.records ?? [];
     const picked = await listJson(
@@ -192,6 +201,42 @@ describe('wharf dlq list', () => {
     const result = await list([], { ...env, WHARF_DEAD_LETTER_TOPIC: missing });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`the dead-letter topic ${missing} does not exist`));
+  });
+
+  it('answers an unreachable Kafka in one line within seconds, naming --brokers and the addresses', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const result = await list(['--brokers', `127.0.0.1:${String(port)}`], env);
+    // A bound on retrying, not a performance figure: kafkajs's defaults took 9–12 s.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(result.code).toBe(3);
+    expect(jsonLogLines(result.stderr)).toEqual([]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^cannot read \\S+: --brokers: no broker answered at 127\\.0\\.0\\.1:${String(port)} `,
+        ),
+      ),
+    ]);
+  });
+
+  it('as a user runs it: one line naming KAFKA_BROKERS, exit 3, and no kafkajs log', async () => {
+    const port = await closedPort();
+    const result = await runWharf(['dlq', 'list'], {
+      env: cleanEnvironment({ KAFKA_BROKERS: `127.0.0.1:${String(port)}` }),
+    });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^cannot read webhooks\\.dlq: KAFKA_BROKERS: no broker answered at 127\\.0\\.0\\.1:${String(port)} `,
+        ),
+      ),
+    ]);
+    const missing = await runWharf(['dlq', 'list'], { env: cleanEnvironment() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('KAFKA_BROKERS (or --brokers): required');
   });
 
   it('has a description on every command and option', () => {

@@ -12,6 +12,7 @@ import { registerDlq } from '../../../src/cli/commands/dlq.ts';
 import { registerReplay } from '../../../src/cli/commands/replay.ts';
 import { processIo } from '../../../src/ops/command-io.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
+import { cleanEnvironment, closedPort, jsonLogLines, runWharf } from '../../support/cli.ts';
 import { countRecords, header, readTopic } from '../../support/ingress.ts';
 import {
   cleanupsAfterEach,
@@ -250,6 +251,63 @@ describe('wharf replay', () => {
     expect(result.stdout).toContain(`failed 0:0 to ${gone}: topic ${gone} does not exist`);
     expect(result.stdout).toContain('skipped 0:1: it names no original topic and no known source');
     expect(result.stdout).toMatch(/2 selected, 0 sent, 1 skipped, 1 failed/);
+  });
+
+  it('shows each record it would send on one line, whatever its key holds', async () => {
+    const env = workerEnvironment(registry.url);
+    const dlq = env.WHARF_DEAD_LETTER_TOPIC ?? '';
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: dlq, numPartitions: 1 }] });
+    await admin.disconnect();
+    const producer = testKafka().producer();
+    await producer.connect();
+    await producer.send({
+      topic: dlq,
+      acks: -1,
+      messages: [
+        {
+          key: 'wh1/order/\n\u001b[2J7',
+          value: '{}',
+          headers: { 'wharf-source': 'ongoing', 'wharf-error-code': 'UNKNOWN_EVENT_TYPE' },
+        },
+      ],
+    });
+    await producer.disconnect();
+
+    const result = await cli(['replay', '--all', '--dry-run'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^would send 0:0 .*, key wh1\/order\/\\u000a\\u001b\[2J7, redrive 1$/),
+      expect.stringMatching(/^dry run, nothing written: 1 selected/),
+    ]);
+  });
+
+  it('answers an unreachable Kafka in one line within seconds, naming --brokers and the addresses', async () => {
+    const port = await closedPort();
+    const env = workerEnvironment(registry.url);
+    const started = Date.now();
+    const inProcess = await cli(['replay', '--all', '--brokers', `127.0.0.1:${String(port)}`], env);
+    // A bound on retrying, not a performance figure: kafkajs's defaults took 9–12 s.
+    expect(Date.now() - started).toBeLessThan(6_000);
+    expect(inProcess.code).toBe(3);
+    expect(jsonLogLines(inProcess.stderr)).toEqual([]);
+    expect(inProcess.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`--brokers: no broker answered at 127.0.0.1:${String(port)} `),
+    ]);
+
+    const result = await runWharf(['replay', '--all', '--brokers', `127.0.0.1:${String(port)}`], {
+      env: cleanEnvironment(),
+    });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^cannot read webhooks\\.dlq: --brokers: no broker answered at 127\\.0\\.0\\.1:${String(port)} `,
+        ),
+      ),
+    ]);
   });
 
   it('has a description on the command and every option', async () => {

@@ -1,6 +1,7 @@
 import { SOURCES } from '../../../src/providers/index.ts';
 import type { Source } from '../../../src/providers/index.ts';
 import { describe, expect, it } from 'vitest';
+import { describeRecord, recordLine } from '../../../src/cli/commands/dlq.ts';
 import type { DeadLetter } from '../../../src/ops/dead-letters.ts';
 import {
   groupDeadLetters,
@@ -169,5 +170,36 @@ describe('parseTimeBound', () => {
     expect(() => parseTimeBound('--since', text, now)).toThrow(
       /--since .*expected an ISO 8601 time/,
     );
+  });
+});
+
+describe('a dead letter listed record by record', () => {
+  const pretty = deadLetter({
+    key: Buffer.from('wh1/order/7'),
+    value: Buffer.from('{\n  "orderId": 7,\n  "note": "\u001b[2J"\n}'),
+  });
+
+  it('is one line with its key and its body, newlines and control characters escaped', () => {
+    const line = recordLine(pretty);
+    for (const raw of ['\n', '\r', '\u001b']) expect(line).not.toContain(raw);
+    expect(line).toContain('key=wh1/order/7');
+    expect(line).toContain('body="{\\n  \\"orderId\\": 7,');
+  });
+
+  it('shows the start of a long body and how long it is', () => {
+    const line = recordLine(deadLetter({ value: Buffer.from('x'.repeat(5_000)) }));
+    expect(line.length).toBeLessThan(600);
+    expect(line).toMatch(/… \(5000 bytes\)$/);
+  });
+
+  it('says when there is no key or no body', () => {
+    expect(recordLine(deadLetter({ key: null, value: null }))).toMatch(/key=- {2}body=-$/);
+  });
+
+  it('carries its key and body as data', () => {
+    expect(describeRecord(pretty)).toMatchObject({
+      key: 'wh1/order/7',
+      value: '{\n  "orderId": 7,\n  "note": "\u001b[2J"\n}',
+    });
   });
 });
