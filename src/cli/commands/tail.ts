@@ -12,26 +12,34 @@ import { styleText } from 'node:util';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { ConfigError, loadConnectionSecurity, loadWorkerSettings } from '../../config/config.ts';
-import type { KafkaSecurity, RegistrySecurity } from '../../config/security.ts';
-import { connectionOptions } from '../../kafka/client.ts';
+import type { RegistrySecurity } from '../../config/security.ts';
+import { EXIT_CONNECTION } from '../../kafka/connection-problem.ts';
 import { createRegistryClient } from '../../kafka/registry-client.ts';
 import { DOMAINS } from '../../canonical/model.ts';
 import type { Domain } from '../../canonical/model.ts';
-import { collect, httpUrl, integerAtLeast, seconds } from '../options.ts';
+import { connectionFailureLine, operatorKafka } from '../../ops/operator-kafka.ts';
+import type { OperatorConnection } from '../../ops/operator-kafka.ts';
+import {
+  addBrokersOption,
+  brokerList,
+  collect,
+  httpUrl,
+  integerAtLeast,
+  seconds,
+} from '../options.ts';
 import { printable, printableJson } from '../printable.ts';
 
-/** Exit code when Kafka could not be read, or --timeout ended before --max events. */
+/** Exit code when a domain's topic is missing or reading failed, or --timeout came before --max events. */
 const EXIT_FAILED = 1;
-/** Exit code of usage errors. */
+/** Exit code of usage errors (an unknown domain or topic among them). */
 const EXIT_USAGE = 2;
 /** The Confluent wire format: magic byte 0, 4-byte schema id, then Avro. */
 const WIRE_HEADER_BYTES = 5;
 
 interface TailOptions {
-  readonly brokers?: string;
+  readonly brokers?: readonly string[];
   readonly registry?: string;
   readonly fromBeginning?: boolean;
   readonly type: readonly string[];
@@ -44,9 +52,16 @@ interface TailOptions {
 /** What tail resolved from its arguments and the environment. */
 interface TailPlan {
   readonly topic: string;
-  readonly brokers: string[];
+  /** Whether the argument named a domain (else it names a topic). */
+  readonly isDomain: boolean;
+  readonly connection: OperatorConnection;
   readonly registryUrl: string | undefined;
-  readonly security: { readonly kafka: KafkaSecurity; readonly registry: RegistrySecurity };
+  readonly registrySecurity: RegistrySecurity;
+}
+
+/** The topic tail was asked for does not exist. */
+class MissingTopicError extends Error {
+  override readonly name = 'MissingTopicError';
 }
 
 /** One record as tail shows it: the decoded canonical event, or the record itself. */
@@ -68,20 +83,27 @@ function fieldFilter(patterns: readonly string[]): (value: unknown) => boolean {
     (typeof value === 'string' && expressions.some((expression) => expression.test(value)));
 }
 
+/** The brokers of `--brokers` (parsed by commander), else of KAFKA_BROKERS; problems go to `issues`. */
+function brokersOf(options: TailOptions, issues: string[]): readonly string[] {
+  if (options.brokers !== undefined) return options.brokers;
+  const variable = process.env.KAFKA_BROKERS ?? '';
+  if (!/[^\s,]/.test(variable)) {
+    issues.push('KAFKA_BROKERS (or --brokers): required, host:port list, comma-separated');
+    return [];
+  }
+  try {
+    return brokerList(variable);
+  } catch {
+    issues.push('KAFKA_BROKERS: must be host:port');
+    return [];
+  }
+}
+
 function resolvePlan(target: string, options: TailOptions): TailPlan {
   const isDomain = (DOMAINS as readonly string[]).includes(target);
   const topic = isDomain ? loadWorkerSettings().domainTopics[target as Domain] : target;
   const issues: string[] = [];
-  const brokerList = options.brokers ?? process.env.KAFKA_BROKERS ?? '';
-  const brokers = brokerList
-    .split(',')
-    .map((broker) => broker.trim())
-    .filter(Boolean);
-  if (brokers.length === 0) {
-    issues.push('KAFKA_BROKERS (or --brokers): required, host:port list, comma-separated');
-  } else if (!brokers.every((broker) => /^[^\s:]+:\d+$/.test(broker))) {
-    issues.push(`${options.brokers ? '--brokers' : 'KAFKA_BROKERS'}: must be host:port`);
-  }
+  const brokers = brokersOf(options, issues);
   let registryUrl = options.registry ?? (process.env.SCHEMA_REGISTRY_URL || undefined);
   if (registryUrl !== undefined && options.registry === undefined) {
     try {
@@ -93,7 +115,7 @@ function resolvePlan(target: string, options: TailOptions): TailPlan {
   if (isDomain && registryUrl === undefined) {
     issues.push(`SCHEMA_REGISTRY_URL (or --registry): required to decode the events of ${topic}`);
   }
-  let security: TailPlan['security'] | undefined;
+  let security: ReturnType<typeof loadConnectionSecurity> | undefined;
   try {
     security = loadConnectionSecurity();
   } catch (error) {
@@ -101,7 +123,13 @@ function resolvePlan(target: string, options: TailOptions): TailPlan {
     issues.push(...error.issues);
   }
   if (issues.length > 0 || security === undefined) throw new ConfigError(issues);
-  return { topic, brokers, registryUrl, security };
+  const connection: OperatorConnection = {
+    clientId: 'wharf-tail',
+    brokers,
+    setting: options.brokers === undefined ? 'KAFKA_BROKERS' : '--brokers',
+    security: security.kafka,
+  };
+  return { topic, isDomain, connection, registryUrl, registrySecurity: security.registry };
 }
 
 function headerStrings(message: KafkaMessage): Record<string, string> {
@@ -175,11 +203,7 @@ async function startOffsets(
   await admin.connect();
   try {
     const topics = await admin.listTopics();
-    if (!topics.includes(topic)) {
-      throw new ConfigError([
-        `${topic}: no such topic (is the worker running, and the name right?)`,
-      ]);
-    }
+    if (!topics.includes(topic)) throw new MissingTopicError(topic);
     const offsets = await admin.fetchTopicOffsets(topic);
     return new Map(
       offsets.map(({ partition, low, high }) => [partition, fromBeginning ? low : high]),
@@ -187,6 +211,33 @@ async function startOffsets(
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Why tail cannot start and its exit code: a domain's topic the worker has
+ * not created yet is a failure; a name that is neither a domain nor a topic
+ * is a usage error, answered with the domains.
+ */
+function startFailure(
+  error: unknown,
+  target: string,
+  plan: TailPlan,
+): { readonly line: string; readonly code: number } {
+  if (error instanceof MissingTopicError) {
+    return plan.isDomain
+      ? {
+          line: `${plan.topic}: no such topic (is the worker running, and WHARF_${target.toUpperCase()}_TOPIC right?)`,
+          code: EXIT_FAILED,
+        }
+      : {
+          line: `${target}: neither a domain (${DOMAINS.join(', ')}) nor a topic on ${plan.connection.brokers.join(',')}`,
+          code: EXIT_USAGE,
+        };
+  }
+  const unreachable = connectionFailureLine(error, plan.connection);
+  return unreachable === undefined
+    ? { line: `cannot read ${plan.topic}: ${describe(error)}`, code: EXIT_FAILED }
+    : { line: `cannot read ${plan.topic}: ${unreachable}`, code: EXIT_CONNECTION };
 }
 
 async function tail(target: string, options: TailOptions): Promise<void> {
@@ -200,15 +251,9 @@ async function tail(target: string, options: TailOptions): Promise<void> {
     return;
   }
   const { topic } = plan;
-  const kafka = new Kafka({
-    clientId: 'wharf-tail',
-    brokers: plan.brokers,
-    ...connectionOptions(plan.security.kafka),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 3 },
-  });
+  const kafka = operatorKafka(plan.connection);
   const registry = plan.registryUrl
-    ? createRegistryClient(plan.registryUrl, plan.security.registry)
+    ? createRegistryClient(plan.registryUrl, plan.registrySecurity)
     : undefined;
   const pretty = !options.json && process.stdout.isTTY;
   const typeMatches = fieldFilter(options.type);
@@ -219,12 +264,9 @@ async function tail(target: string, options: TailOptions): Promise<void> {
   try {
     positions = await startOffsets(kafka, topic, options.fromBeginning ?? false);
   } catch (error) {
-    process.stderr.write(
-      error instanceof ConfigError
-        ? `${error.message}\n`
-        : `cannot read ${topic} from ${plan.brokers.join(',')}: ${describe(error)}\n`,
-    );
-    process.exitCode = EXIT_FAILED;
+    const failure = startFailure(error, target, plan);
+    process.stderr.write(`${failure.line}\n`);
+    process.exitCode = failure.code;
     return;
   }
 
@@ -269,10 +311,13 @@ async function tail(target: string, options: TailOptions): Promise<void> {
   consumer.on(consumer.events.GROUP_JOIN, () => {
     for (const [partition, offset] of positions) consumer.seek({ topic, partition, offset });
   });
+  const fail = (error: unknown) => {
+    const failure = startFailure(error, target, plan);
+    process.stderr.write(`${failure.line}\n`);
+    finish(failure.code);
+  };
   consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart) return;
-    process.stderr.write(`cannot read ${topic}: ${describe(payload.error)}\n`);
-    finish(EXIT_FAILED);
+    if (!payload.restart) fail(payload.error);
   });
 
   try {
@@ -310,8 +355,7 @@ async function tail(target: string, options: TailOptions): Promise<void> {
       },
     });
   } catch (error) {
-    process.stderr.write(`cannot read ${topic}: ${describe(error)}\n`);
-    finish(EXIT_FAILED);
+    fail(error);
   }
 
   const code = await finished;
@@ -327,7 +371,7 @@ function describe(error: unknown): string {
 
 /** Registers the command. */
 export function registerTail(program: Command): void {
-  program
+  const tailCommand = program
     .command('tail')
     .description(
       `Print the events arriving on a domain (${DOMAINS.join(', ')}; its topic from ` +
@@ -335,11 +379,13 @@ export function registerTail(program: Command): void {
         'per event, readable on a terminal, JSON lines otherwise. Reads without committing, in ' +
         'a consumer group of its own, so the workers are not disturbed. Records that are not ' +
         'registry-encoded Avro (raw, dead-letter topics) print as {topic, partition, offset, ' +
-        'key, headers, value}. Exit 0 when stopped (Ctrl-C, --max), 1 when Kafka cannot be ' +
-        'read or --timeout ends before --max events, 2 on usage errors.',
+        "key, headers, value}. Exit 0 when stopped (Ctrl-C, --max), 1 when a domain's topic " +
+        'does not exist yet, a read fails or --timeout ends before --max events, 2 on usage ' +
+        'errors (a name that is neither a domain nor a topic among them), 3 when Kafka cannot ' +
+        'be reached or refuses the credentials.',
     )
-    .argument('<domain|topic>', 'a domain name or a topic name')
-    .option('--brokers <list>', 'Kafka bootstrap list, host:port,… (default: KAFKA_BROKERS)')
+    .argument('<domain|topic>', `a domain (${DOMAINS.join(', ')}) or an existing topic`);
+  addBrokersOption(tailCommand)
     .addOption(
       new Option(
         '--registry <url>',

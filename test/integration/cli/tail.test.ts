@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleFile } from '../../../src/cli/examples.ts';
 import type { Config } from '../../../src/config/config.ts';
 import type { EmbeddedRegistry } from '../../../src/registry/index.ts';
-import { cleanEnvironment, runWharf, startWharf } from '../../support/cli.ts';
+import {
+  cleanEnvironment,
+  closedPort,
+  jsonLogLines,
+  runWharf,
+  startWharf,
+} from '../../support/cli.ts';
 import { readTopic } from '../../support/ingress.ts';
 import { testKafka, uniqueName } from '../../support/kafka.ts';
 import {
@@ -206,14 +212,54 @@ describe('wharf tail', () => {
     expect(noRegistry.code).toBe(2);
     expect(noRegistry.stderr).toContain('SCHEMA_REGISTRY_URL (or --registry): required');
 
-    const missing = await runWharf(['tail', uniqueName('no-such-topic')], { env });
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/no such topic/);
+    // A domain whose topic the worker has not created: a failure, not a usage error.
+    const notYet = await runWharf(['tail', 'orders'], {
+      env: { ...env, WHARF_ORDERS_TOPIC: uniqueName('orders-not-yet') },
+    });
+    expect(notYet.code).toBe(1);
+    expect(notYet.stderr).toMatch(/orders-not-yet\S*: no such topic \(is the worker running/);
 
     const noBrokers = await runWharf(['tail', 'orders', '--registry', registry.url], {
       env: cleanEnvironment(),
     });
     expect(noBrokers.code).toBe(2);
     expect(noBrokers.stderr).toContain('KAFKA_BROKERS (or --brokers): required');
+
+    const badBrokers = await runWharf(['tail', 'orders', '--brokers', 'kafka'], { env });
+    expect(badBrokers.code).toBe(2);
+    expect(badBrokers.stderr).toMatch(/--brokers <list>' argument 'kafka' is invalid/);
+  });
+
+  it('answers a name that is neither a domain nor a topic as a usage error naming the domains', async () => {
+    for (const name of ['nosuchdomain', uniqueName('no-such-topic')]) {
+      const result = await runWharf(['tail', name], { env });
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr.trim()).toBe(
+        `${name}: neither a domain (orders, fulfillment, shipments, inventory, catalog, locations) ` +
+          `nor a topic on ${env.KAFKA_BROKERS ?? ''}`,
+      );
+    }
+  });
+
+  it('answers an unreachable Kafka in one line, naming the setting and the addresses, exit 3', async () => {
+    const port = await closedPort();
+    const started = Date.now();
+    const result = await runWharf(
+      ['tail', 'webhooks.dlq', '--brokers', `127.0.0.1:${String(port)}`],
+      {
+        env,
+      },
+    );
+    // A bound on a hang, not a performance figure (it includes starting Node.js on a busy machine).
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(result.code, result.stderr).toBe(3);
+    expect(jsonLogLines(result.stderr)).toEqual([]);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^cannot read webhooks\\.dlq: --brokers: no broker answered at 127\\.0\\.0\\.1:${String(port)} `,
+        ),
+      ),
+    ]);
   });
 });
