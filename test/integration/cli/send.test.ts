@@ -161,6 +161,25 @@ describe('wharf send', () => {
     expect(result.code).toBe(1);
     expect(summaryOf(result.stdout)).toMatchObject({ sent: 1, ok: 0, errors: 1 });
     expect(summaryOf(result.stdout).errorMessages[0]).toMatch(/ECONNREFUSED/);
+    // And what to do about it, on stderr.
+    expect(result.stderr.trim()).toBe(
+      `no ingress answered at http://127.0.0.1:${String(port)}: it must be running (npm start ` +
+        'runs everything on this machine, wharf ingress only the ingress), or give its address with --url',
+    );
+  });
+
+  it('reads a secret given as WHARF_<SOURCE>_SECRETS_FILE, as the ingress does', async () => {
+    const secrets = join(tmpdir(), `wharf-send-secrets-${String(process.pid)}`);
+    writeFileSync(secrets, env.WHARF_SHIPWELL_SECRETS ?? '');
+    const withoutInline = Object.fromEntries(
+      Object.entries(env).filter(([name]) => name !== 'WHARF_SHIPWELL_SECRETS'),
+    );
+    const result = await runWharf(['send', 'shipwell', '--url', ingress.url, '--json'], {
+      env: { ...withoutInline, WHARF_SHIPWELL_SECRETS_FILE: secrets },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(summaryOf(result.stdout)).toMatchObject({ sent: 1, ok: 1 });
   });
 
   it('uses the local credentials of wharf start when none are configured, and says so', async () => {
