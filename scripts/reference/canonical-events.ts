@@ -2,7 +2,8 @@
  * docs/reference/canonical-events.md: every canonical event type, with the
  * fields of its domain's record (from avro/canonical/, as the worker
  * registers them) and a real sample: a provider fixture run through the
- * worker's pure pipeline (samples.ts). A type no fixture produces says so.
+ * worker's pure pipeline (samples.ts). A type no fixture produces says so,
+ * and why when no provider emits it (NOT_EMITTED).
  */
 import { CANONICAL_EVENT_TYPES, cloudEventType } from '../../src/canonical/event-types.ts';
 import type { CanonicalEventType } from '../../src/canonical/event-types.ts';
@@ -40,6 +41,63 @@ export function eventTypesByDomain(
   return byDomain;
 }
 
+const OWN_ONGOING_STATUS =
+  'An Ongoing warehouse with a status of its own for it can map that status number to it ' +
+  '(`WHARF_ONGOING_STATUS_MAP`); the samples use the standard table.';
+
+/** A carrier's step, which the providers report on the shipment, not on the fulfillment order. */
+const CARRIER_STEP =
+  "It is a carrier's step, which the providers report on the shipment (`shipment.<status>`): " +
+  "Ongoing's standard order statuses and HappyColis's delivery-order and transfer-order events " +
+  `name no such step. ${OWN_ONGOING_STATUS}`;
+
+/** A warehouse's step, which the providers report on the fulfillment order, not on the shipment. */
+const WAREHOUSE_STEP =
+  "It is a warehouse's step, which the providers report on the fulfillment order " +
+  '(`fulfillment_order.<status>`): shipments come from carrier tracking (EasyPost tracker ' +
+  'statuses, HappyColis shipment events), and no carrier status means it.';
+
+/** The hand-over to the carrier, which shipment tracking does not report as a status of its own. */
+const HANDOVER =
+  'The shipment providers do not report the hand-over to the carrier as a status of its own: ' +
+  "an EasyPost tracker goes from `pre_transit` (OPEN) to `in_transit`, and HappyColis's shipment " +
+  'events have none (its `delivery-order/shipped` is `fulfillment_order.shipped`); Ongoing ' +
+  'reports Sent and Collected on the fulfillment order.';
+
+/**
+ * Why no provider emits a type: no message of any provider, as its
+ * normalizer reads it with the default configuration, has this type, so no
+ * fixture can give it a sample. A note for a type that has a sample is
+ * stale, and generating the page fails on it.
+ */
+export const NOT_EMITTED: ReadonlyMap<CanonicalEventType, string> = new Map<
+  CanonicalEventType,
+  string
+>([
+  [
+    'fulfillment_order.picking',
+    "None reports picking under way: Ongoing's standard statuses go from 320 Allocated to " +
+      '400 Picked, and HappyColis sends `delivery-order/picked` but no event for picking begun. ' +
+      OWN_ONGOING_STATUS,
+  ],
+  ['fulfillment_order.in_transit', CARRIER_STEP],
+  ['fulfillment_order.out_for_delivery', CARRIER_STEP],
+  ['fulfillment_order.available_for_pickup', CARRIER_STEP],
+  ['fulfillment_order.delivery_attempt_failed', CARRIER_STEP],
+  ['fulfillment_order.delivered', CARRIER_STEP],
+  ['fulfillment_order.returning', CARRIER_STEP],
+  ['fulfillment_order.lost', CARRIER_STEP],
+  ['shipment.released', WAREHOUSE_STEP],
+  ['shipment.allocated', WAREHOUSE_STEP],
+  ['shipment.picking', WAREHOUSE_STEP],
+  ['shipment.picked', WAREHOUSE_STEP],
+  ['shipment.packed', WAREHOUSE_STEP],
+  ['shipment.fulfilled', WAREHOUSE_STEP],
+  ['shipment.shipped', HANDOVER],
+  ['shipment.collected', HANDOVER],
+  ['shipment.rejected', WAREHOUSE_STEP],
+]);
+
 function fieldTable(record: AvroRecord): string {
   return table(
     ['Field', 'Type', 'Optional', 'Description'],
@@ -64,15 +122,21 @@ function sampleBlock(sample: Sample): string {
   ].join('\n');
 }
 
+/** What a type without a sample says: why no provider emits it, or that no fixture does yet. */
+function noSample(type: CanonicalEventType): string {
+  const why = NOT_EMITTED.get(type);
+  return why === undefined
+    ? 'No provider fixture produces this type yet: no sample.'
+    : `No provider fixture produces this type: no provider emits it with the default configuration. ${why}`;
+}
+
 function typeSection(type: CanonicalEventType, sample: Sample | undefined): string {
   return [
     `### ${code(type)}`,
     '',
     `CloudEvents type ${code(cloudEventType(type))}.`,
     '',
-    sample === undefined
-      ? 'No provider fixture produces this type yet: no sample.'
-      : sampleBlock(sample),
+    sample === undefined ? noSample(type) : sampleBlock(sample),
   ].join('\n');
 }
 
@@ -117,13 +181,39 @@ export function typesWithoutSample(
   return CANONICAL_EVENT_TYPES.filter((type) => !samples.has(type));
 }
 
+/**
+ * The sentence that counts the samples and names the types without one:
+ * those no provider emits, and those a fixture could give but none does yet.
+ *
+ * @throws {Error} when a type that has a sample is noted as emitted by no provider.
+ */
+function sampleCount(samples: ReadonlyMap<CanonicalEventType, Sample>): string {
+  const stale = [...NOT_EMITTED.keys()].filter((type) => samples.has(type));
+  if (stale.length > 0) {
+    throw new Error(`${stale.join(', ')}: a fixture produces it, yet NOT_EMITTED says none can`);
+  }
+  const missing = typesWithoutSample(samples);
+  const notEmitted = missing.filter((type) => NOT_EMITTED.has(type));
+  const notYet = missing.filter((type) => !NOT_EMITTED.has(type));
+  return [
+    `${String(CANONICAL_EVENT_TYPES.length - missing.length)} of ` +
+      `${String(CANONICAL_EVENT_TYPES.length)} event types have a sample.`,
+    ...(notEmitted.length === 0
+      ? []
+      : [
+          `No provider emits ${notEmitted.map(code).join(', ')} with the default ` +
+            "configuration, so no fixture produces them (each type's section says why).",
+        ]),
+    ...(notYet.length === 0 ? [] : [`No fixture produces ${notYet.map(code).join(', ')} yet.`]),
+  ].join(' ');
+}
+
 /** The whole page, before prettier. */
 export function canonicalEventsReference(): string {
   const all = fixtureSamples();
   const samples = samplesByType(all);
   const byDomain = eventTypesByDomain(all);
   const topics = loadWorkerSettings({}).domainTopics;
-  const missing = typesWithoutSample(samples);
   return [
     generatedNotice('avro/canonical/ and the provider fixtures run through the worker pipeline'),
     '',
@@ -141,9 +231,7 @@ export function canonicalEventsReference(): string {
       '(`WHARF_<SOURCE>_PAYLOAD=omit`; by default `providerPayload` holds the webhook as ' +
       'received). The value is shown as JSON; on the topic it is Avro.',
     '',
-    `${String(CANONICAL_EVENT_TYPES.length - missing.length)} of ` +
-      `${String(CANONICAL_EVENT_TYPES.length)} event types have a sample; no fixture produces ` +
-      `${missing.map(code).join(', ')}.`,
+    sampleCount(samples),
     '',
     '## Event types',
     '',
