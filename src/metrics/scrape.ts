@@ -10,7 +10,9 @@ export class Scrape {
   readonly #families: ReadonlyMap<string, PrometheusFamily>;
 
   constructor(text: string) {
-    this.#families = new Map(parsePrometheusTextFormat(text).map((family) => [family.name, family]));
+    this.#families = new Map(
+      parsePrometheusTextFormat(text).map((family) => [family.name, family]),
+    );
   }
 
   /** The samples of `name` whose labels include `labels`, with their labels. */
