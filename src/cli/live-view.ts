@@ -89,6 +89,12 @@ function withCodes(counts: CountsByCode): string {
   return codes.length === 0 ? '0' : `${String(total(counts))} (${codes.join(', ')})`;
 }
 
+/** `5 s`, `0.5 s`: tenths only below ten seconds. */
+function seconds(ms: number): string {
+  const shown = ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000);
+  return `${String(shown)} s`;
+}
+
 /** HH:MM:SS in local time. */
 function clock(at: number): string {
   return new Date(at).toTimeString().slice(0, 8);
@@ -121,10 +127,7 @@ export function summaryLine(previous: Counts | undefined, current: Counts): stri
     deduplicated: 0,
     deadLettered: {},
   };
-  const span =
-    previous === undefined
-      ? 'since start'
-      : `last ${String(Math.round((current.at - previous.at) / 1000))} s`;
+  const span = previous === undefined ? 'since start' : `last ${seconds(current.at - previous.at)}`;
   const rejected = growthByCode(before.rejected, current.rejected);
   const deduplicated = growth(before.deduplicated, current.deduplicated);
   const parts = [

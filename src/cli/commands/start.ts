@@ -1,8 +1,9 @@
 /**
  * `wharf start` (`npm start`): the whole pipeline on one machine, with
  * nothing to configure. Prints where everything is and a ready-to-paste
- * example per provider; Ctrl-C or SIGTERM stops everything, the embedded
- * broker included.
+ * example per provider, then the live view: a line summing up the traffic
+ * every few seconds while there is some, and each dead letter as a readable
+ * line. Ctrl-C or SIGTERM stops everything, the embedded broker included.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
@@ -11,10 +12,13 @@ import { ConfigError, sourceVariable } from '../../config/config.ts';
 import type { Config, SourceAuth } from '../../config/config.ts';
 import { RAW_HEADERS } from '../../kafka/headers.ts';
 import { createLogger } from '../../logging.ts';
+import { scrape } from '../../metrics/scrape.ts';
 import { PROVIDERS, providerAdapters } from '../../providers/index.ts';
 import type { Source } from '../../providers/index.ts';
 import { pipelineConfigOf, transform } from '../../worker/pipeline.ts';
 import { exampleFile } from '../examples.ts';
+import { countsOf, startLiveView, terminalLogDestination } from '../live-view.ts';
+import type { Counts } from '../live-view.ts';
 import { planLocalRun, startLocalStack } from '../local-stack.ts';
 import type { LocalPlan, LocalStack } from '../local-stack.ts';
 import { firstSecret } from '../webhook-auth.ts';
@@ -32,6 +36,8 @@ const EXIT_INTERRUPTED = 130;
  * after the first is a second request, to stop without waiting.
  */
 const SAME_SIGNAL_WINDOW_MS = 500;
+/** How often the live view sums up the traffic (when there was some). */
+const LIVE_VIEW_INTERVAL_MS = 5_000;
 
 /** A path as short as it can be written from the current directory. */
 function shownPath(path: string): string {
@@ -168,14 +174,31 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function writeOut(text: string): void {
+  process.stdout.write(text);
+}
+
+/** The live view's counts, from the run's metrics endpoint (the ingress's and the worker's). */
+async function countsNow(stack: LocalStack): Promise<Counts> {
+  const metrics = await scrape(`${stack.metricsUrl}/metrics`);
+  return countsOf(metrics, metrics, Date.now());
+}
+
 /**
- * Stops the run in order when the worker fails for good or on the signal
- * this returns a handler for; a second signal stops without waiting.
+ * Runs the live view until the run stops, which it does in order when the
+ * worker fails for good or on the signal this returns a handler for; a
+ * second signal stops without waiting.
  */
-function stopOnSignalOrFailure(stack: LocalStack): () => void {
+function runUntilStopped(stack: LocalStack): () => void {
+  const view = startLiveView({
+    read: () => countsNow(stack),
+    write: writeOut,
+    intervalMs: LIVE_VIEW_INTERVAL_MS,
+  });
   let stoppingSince: number | undefined;
   const stop = async (code: number) => {
     stoppingSince = Date.now();
+    view.stop();
     process.stdout.write('Stopping… (Ctrl-C again to stop without waiting)\n');
     await stack.shutdown();
     process.stdout.write('Stopped.\n');
@@ -205,7 +228,8 @@ async function start(): Promise<void> {
     process.exitCode = EXIT_CONFIG;
     return;
   }
-  const logger = createLogger(plan.config.logLevel);
+  // Dead letters show as readable lines among the live view's.
+  const logger = createLogger(plan.config.logLevel, terminalLogDestination(writeOut));
   const progress = (message: string) => {
     process.stderr.write(`${message}\n`);
   };
@@ -231,8 +255,8 @@ async function start(): Promise<void> {
     process.stderr.write(`Cannot start: ${describe(error)}\n`);
     process.exit(EXIT_FAILED);
   }
-  onSignal = stopOnSignalOrFailure(stack);
   process.stdout.write(banner(plan, stack));
+  onSignal = runUntilStopped(stack);
 }
 
 /** Registers the command. */
@@ -244,7 +268,8 @@ export function registerStart(program: Command): void {
         'worker in one process, with an embedded Kafka-protocol broker when KAFKA_BROKERS is ' +
         'unset and an embedded schema registry when SCHEMA_REGISTRY_URL is unset (both in ' +
         'memory), and local credentials for sources whose WHARF_<SOURCE>_SECRETS are unset. ' +
-        'Prints where everything is and an example per provider; Ctrl-C stops everything.',
+        'Prints where everything is and an example per provider, then a summary line every 5 s ' +
+        'while webhooks flow and each dead letter as it happens; Ctrl-C stops everything.',
     )
     .action(start);
 }

@@ -108,6 +108,12 @@ describe('summaryLine', () => {
     );
   });
 
+  it('says how long the span was, in tenths below ten seconds', () => {
+    expect(summaryLine(counts(), counts({ at: AT + 480 }))).toMatch(/ last 0\.5 s: /);
+    expect(summaryLine(counts(), counts({ at: AT + 5_020 }))).toMatch(/ last 5 s: /);
+    expect(summaryLine(counts(), counts({ at: AT + 12_400 }))).toMatch(/ last 12 s: /);
+  });
+
   it('counts from zero again when a process restarted between readings', () => {
     const before = counts({ accepted: 50, routed: 50 });
     expect(summaryLine(before, counts({ at: AT + 10_000, accepted: 2, routed: 1 }))).toMatch(
