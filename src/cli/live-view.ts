@@ -89,9 +89,9 @@ function withCodes(counts: CountsByCode): string {
   return codes.length === 0 ? '0' : `${String(total(counts))} (${codes.join(', ')})`;
 }
 
-/** `5 s`, `0.5 s`: tenths only below ten seconds. */
+/** `5 s`, `0.5 s`: tenths only below a second (a timer's jitter is not news). */
 function seconds(ms: number): string {
-  const shown = ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000);
+  const shown = ms < 950 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000);
   return `${String(shown)} s`;
 }
 

@@ -108,9 +108,10 @@ describe('summaryLine', () => {
     );
   });
 
-  it('says how long the span was, in tenths below ten seconds', () => {
+  it('says how long the span was, in tenths below a second', () => {
     expect(summaryLine(counts(), counts({ at: AT + 480 }))).toMatch(/ last 0\.5 s: /);
-    expect(summaryLine(counts(), counts({ at: AT + 5_020 }))).toMatch(/ last 5 s: /);
+    expect(summaryLine(counts(), counts({ at: AT + 960 }))).toMatch(/ last 1 s: /);
+    expect(summaryLine(counts(), counts({ at: AT + 5_120 }))).toMatch(/ last 5 s: /);
     expect(summaryLine(counts(), counts({ at: AT + 12_400 }))).toMatch(/ last 12 s: /);
   });
 
