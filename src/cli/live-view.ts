@@ -7,6 +7,7 @@
  */
 import type { DestinationStream } from 'pino';
 import type { Scrape } from '../metrics/scrape.ts';
+import { DEAD_LETTER_LOG_MESSAGE } from '../worker/store.ts';
 import { printable } from './printable.ts';
 
 /** The catalog's metrics (src/metrics/catalog.ts) the summary reads. */
@@ -17,9 +18,6 @@ export const METRIC_NAMES = {
   deadLettered: 'wharf_worker_dead_letter_records_total',
   lag: 'wharf_worker_consumer_lag_records',
 } as const;
-
-/** The message of the worker's log entry for each dead letter. */
-export const DEAD_LETTER_MESSAGE = 'record dead-lettered';
 
 /** Counts by error code. */
 export type CountsByCode = Readonly<Record<string, number>>;
@@ -159,7 +157,7 @@ function field(entry: Readonly<Record<string, unknown>>, name: string): string |
  * other entry. Payload text (event type, path) is shown with escapes.
  */
 export function deadLetterLine(entry: unknown): string | undefined {
-  if (!isRecord(entry) || entry.msg !== DEAD_LETTER_MESSAGE) return undefined;
+  if (!isRecord(entry) || entry.msg !== DEAD_LETTER_LOG_MESSAGE) return undefined;
   const code = field(entry, 'code');
   if (code === undefined) return undefined;
   const time = typeof entry.time === 'number' ? `${clock(entry.time)}  ` : '';

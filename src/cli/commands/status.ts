@@ -7,6 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option } from 'commander';
 import type { Command } from 'commander';
+import { EXIT_CONNECTION } from '../../kafka/connection-problem.ts';
 import { scrape } from '../../metrics/scrape.ts';
 import { countsOf, summaryLine } from '../live-view.ts';
 import type { Counts } from '../live-view.ts';
@@ -16,12 +17,6 @@ import { httpUrl, seconds } from '../options.ts';
 export const DEFAULT_INGRESS_METRICS = 'http://127.0.0.1:9095/metrics';
 /** The worker's metrics endpoint of `npm start` with nothing configured. */
 export const DEFAULT_WORKER_METRICS = 'http://127.0.0.1:9091/metrics';
-/**
- * Exit code when an endpoint cannot be read: 3, as the services exit when a
- * connection is refused (EXIT_CONNECTION, which is moving from serve.ts to
- * kafka/connection-problem.ts as this is written; import it once it settled).
- */
-const EXIT_UNREACHABLE = 3;
 /** How long an endpoint may take to answer. */
 const SCRAPE_TIMEOUT_MS = 5_000;
 
@@ -93,7 +88,7 @@ async function status(options: StatusOptions): Promise<void> {
   } catch (error) {
     if (!(error instanceof UnreachableEndpoint)) throw error;
     process.stderr.write(`${error.message}\n`);
-    process.exitCode = EXIT_UNREACHABLE;
+    process.exitCode = EXIT_CONNECTION;
   }
 }
 
