@@ -235,8 +235,8 @@ async function start(): Promise<void> {
   };
 
   // Until everything runs there is nothing to flush: a signal ends the
-  // process at once (the broker exits when our end of its stdin closes). A
-  // second signal while stopping does the same.
+  // process at once (the broker exits when our end of its stdin closes). So
+  // does a second signal while stopping (runUntilStopped).
   let onSignal: () => void = () => {
     process.stderr.write('Interrupted during start-up.\n');
     process.exit(EXIT_INTERRUPTED);
