@@ -23,8 +23,9 @@
  * default 200), --interval (seconds between lines; default a tenth of the
  * duration), --partitions (of every topic; BENCH_PARTITIONS; default 4),
  * --broker (kafka|mock; WHARF_BENCH_BROKER; support/broker.ts: a real Apache
- * Kafka by default), --worker-node-options (the worker process's NODE_OPTIONS,
- * e.g. `--max-semi-space-size=16`). The worker keeps its defaults, but for
+ * Kafka by default), --worker-env NAME=VALUE (repeatable: added to the worker
+ * process's environment only, e.g. `NODE_OPTIONS=--max-semi-space-size=16`
+ * or `MALLOC_ARENA_MAX=2`). The worker keeps its defaults, but for
  * the topics' partitions; WHARF_* variables of this process's environment
  * (e.g. WHARF_DEDUP_MAX_BYTES) reach both processes.
  */
@@ -40,7 +41,7 @@ const { values: options } = parseArgs({
     rate: { type: 'string', default: process.env.BENCH_RATE ?? '200' },
     interval: { type: 'string' },
     partitions: { type: 'string', default: process.env.BENCH_PARTITIONS },
-    'worker-node-options': { type: 'string' },
+    'worker-env': { type: 'string', multiple: true, default: [] },
     full: { type: 'boolean', default: process.env.BENCH_FULL === '1' },
     ...BROKER_OPTION,
   },
@@ -83,12 +84,15 @@ const quantile = (values: readonly number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * q))] ??
   0;
 
-const workerNodeOptions = options['worker-node-options'];
-const stack = await startProcessStack(
-  { WHARF_TOPIC_PARTITIONS: String(partitions) },
-  workerNodeOptions === undefined ? {} : { NODE_OPTIONS: workerNodeOptions },
+const workerEnv = Object.fromEntries(
+  options['worker-env'].map((pair) => [
+    pair.slice(0, pair.indexOf('=')),
+    pair.slice(pair.indexOf('=') + 1),
+  ]),
 );
-if (workerNodeOptions !== undefined) console.log(`worker NODE_OPTIONS: ${workerNodeOptions}`);
+const stack = await startProcessStack({ WHARF_TOPIC_PARTITIONS: String(partitions) }, workerEnv);
+if (options['worker-env'].length > 0)
+  console.log(`worker environment: ${options['worker-env'].join(' ')}`);
 console.log(`broker: ${stack.broker.name} at ${stack.broker.brokers.join(',')}`);
 try {
   const load = new SteadyLoad(stack.ingressUrl, requestStream(false));
