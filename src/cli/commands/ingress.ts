@@ -9,7 +9,7 @@ export function registerIngress(program: Command): void {
     .command('ingress')
     .description(
       'Serve the webhook endpoints (POST /webhooks/:source) and land each webhook in its raw topic. ' +
-        'Configured by environment variables; see the README.',
+        'Configured by environment variables; every variable is in docs/reference/configuration.md.',
     )
     .action(() => serveUntilSignal('ingress', (config, logger) => startIngress(config, logger)));
 }

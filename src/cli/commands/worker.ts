@@ -10,7 +10,7 @@ export function registerWorker(program: Command): void {
     .command('worker')
     .description(
       'Consume the raw topics, validate, normalize and route every webhook to its domain topic ' +
-        '(or the dead-letter topic). Configured by environment variables; see the README.',
+        '(or the dead-letter topic). Configured by environment variables; every variable is in docs/reference/configuration.md.',
     )
     .action(() =>
       serveUntilSignal('worker', (config, logger) =>
