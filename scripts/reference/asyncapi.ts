@@ -20,7 +20,7 @@ import { CLOUDEVENT_HEADERS, DEAD_LETTER_HEADERS, RAW_HEADERS } from '../../src/
 import { workerTopicSpecs } from '../../src/kafka/topics.ts';
 import type { TopicSpec } from '../../src/kafka/topics.ts';
 import { DOMAIN_CONTENT_TYPE } from '../../src/worker/pipeline.ts';
-import { shortName, topRecord, withNamespaces } from './avro.ts';
+import { shortName, topRecord, withNamespaces } from '../../src/canonical/avro-records.ts';
 import { eventTypesByDomain } from './canonical-events.ts';
 import type { Sample } from './samples.ts';
 import { fixtureSamples, samplesByType } from './samples.ts';

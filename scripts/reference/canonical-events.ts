@@ -11,8 +11,13 @@ import { DOMAINS } from '../../src/canonical/model.ts';
 import type { Domain } from '../../src/canonical/model.ts';
 import { canonicalSchema, canonicalSchemaFileName } from '../../src/canonical/schemas.ts';
 import { domainTopicVariable, loadWorkerSettings } from '../../src/config/config.ts';
-import type { AvroRecord } from './avro.ts';
-import { isOptional, nestedRecords, topRecord, typeName } from './avro.ts';
+import type { AvroRecord } from '../../src/canonical/avro-records.ts';
+import {
+  isOptional,
+  nestedRecords,
+  topRecord,
+  typeName,
+} from '../../src/canonical/avro-records.ts';
 import { code, generatedNotice, table } from './markdown.ts';
 import type { Sample } from './samples.ts';
 import { SAMPLE_RECEIVED_AT, entityDomains, fixtureSamples, samplesByType } from './samples.ts';

@@ -2,8 +2,10 @@
  * The generated part of docs/canonical-model.md: the closed lists (event
  * types, statuses, reference types) from the code that enforces them, and
  * every record's fields from the Avro schemas consumers decode with. A test
- * fails when the page differs from what this writes; `npm run docs` writes it.
+ * fails when the page differs from what this writes; `npm run generate` writes it.
  */
+import { nestedRecords, topRecord, typeName } from './avro-records.ts';
+import type { AvroRecord } from './avro-records.ts';
 import { CANONICAL_EVENT_TYPES } from './event-types.ts';
 import type { CanonicalEntity } from './event-types.ts';
 import { FULFILLMENT_STATUSES, FULFILLMENT_STATUS_MEANINGS } from './fulfillment-status.ts';
@@ -44,43 +46,7 @@ function statuses<S extends string>(
   );
 }
 
-/** An Avro type as a reader names it: `string`, `null | Address`, `array<Parcel>`. */
-function typeName(type: unknown): string {
-  if (typeof type === 'string') return type.replace(/^wharf\.canonical\./, '');
-  if (Array.isArray(type)) return type.map(typeName).join(' | ');
-  const node = type as { type: string; name?: string; items?: unknown; values?: unknown };
-  if (node.type === 'array') return `array<${typeName(node.items)}>`;
-  if (node.type === 'map') return `map<${typeName(node.values)}>`;
-  return typeName(node.name ?? node.type);
-}
-
-interface NamedRecord {
-  readonly name: string;
-  readonly doc?: string;
-  readonly fields: readonly { name: string; type: unknown; doc?: string }[];
-}
-
-/** Every record of a schema, depth first, each once. */
-function records(schema: unknown, found: Map<string, NamedRecord>): void {
-  if (Array.isArray(schema)) {
-    for (const branch of schema) records(branch, found);
-    return;
-  }
-  if (typeof schema !== 'object' || schema === null) return;
-  const node = schema as { type?: unknown; name?: string; items?: unknown; values?: unknown };
-  if (node.type === 'record' && node.name !== undefined) {
-    const record = schema as NamedRecord;
-    const name = typeName(record.name);
-    if (found.has(name)) return;
-    found.set(name, record);
-    for (const field of record.fields) records(field.type, found);
-  }
-  records(node.items, found);
-  records(node.values, found);
-  if (typeof node.type === 'object') records(node.type, found);
-}
-
-function recordSection(name: string, record: NamedRecord): string {
+function recordSection(name: string, record: AvroRecord): string {
   return [
     `### ${name}`,
     '',
@@ -97,8 +63,12 @@ function recordSection(name: string, record: NamedRecord): string {
 }
 
 function recordSections(): string {
-  const found = new Map<string, NamedRecord>();
-  for (const domain of DOMAINS) records(canonicalSchema(domain), found);
+  const found = new Map<string, AvroRecord>();
+  for (const domain of DOMAINS) {
+    const top = topRecord(canonicalSchema(domain));
+    if (!found.has(typeName(top.name))) found.set(typeName(top.name), top);
+    nestedRecords(top, found);
+  }
   return [...found].map(([name, record]) => recordSection(name, record)).join('\n\n');
 }
 

@@ -1,6 +1,7 @@
 /**
- * Reading the expanded canonical Avro schemas for the references: their
- * records, their fields, and the names of their types as a reader says them.
+ * Reading the expanded canonical Avro schemas for the generated references
+ * (docs/canonical-model.md, docs/reference/): their records, their fields, and
+ * the names of their types as a reader says them.
  */
 import type { Schema } from 'avsc';
 
