@@ -1,85 +1,22 @@
 /**
  * The whole pipeline for benchmarks that need it: the broker chosen in
  * broker.ts (a child process: a real Kafka by default, or the mock), the
- * embedded schema registry, the ingress and the worker, the last three in this
- * process, as `npm start` would run them on one machine.
+ * embedded schema registry in this process, and the ingress and the worker
+ * each in a process of its own, as a deployment runs them.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { pino } from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import type { Config } from '../../src/config/config.ts';
-import { startIngress } from '../../src/ingress/server.ts';
-import type { RunningIngress } from '../../src/ingress/server.ts';
 import { rawTopicSpecs, workerTopicSpecs } from '../../src/kafka/topics.ts';
-import { createMetrics } from '../../src/metrics/catalog.ts';
 import { startEmbeddedRegistry } from '../../src/registry/index.ts';
 import type { EmbeddedRegistry } from '../../src/registry/index.ts';
-import { startWorker } from '../../src/worker/worker.ts';
-import type { RunningWorker } from '../../src/worker/worker.ts';
 import type { Scrape } from '../../src/metrics/scrape.ts';
 import { scrape } from '../../src/metrics/scrape.ts';
 import { spawnWharf } from '../../test/support/processes.ts';
 import type { WharfProcess } from '../../test/support/processes.ts';
 import { startBenchBroker } from './broker.ts';
 import type { BenchBroker } from './broker.ts';
-import { HAPPYCOLIS_SECRET, PIPELINE } from './messages.ts';
-
-export interface Stack {
-  readonly broker: BenchBroker;
-  readonly registry: EmbeddedRegistry;
-  readonly ingress: RunningIngress;
-  readonly worker: RunningWorker;
-  /** The worker's configuration (topics, consumer settings). */
-  readonly config: Config;
-  /** A client of the broker, for the benchmark's own producers and consumers. */
-  readonly kafka: Kafka;
-  /** Raw records the worker has processed (routed, dead-lettered or deduplicated). */
-  processed(): Promise<number>;
-  close(): Promise<void>;
-}
-
-/**
- * Starts the pipeline with its defaults, but HTTP on 127.0.0.1 and an
- * ephemeral port, HappyColis signed with {@link HAPPYCOLIS_SECRET} (bound to
- * any tenant), Ongoing and Shipwell without authentication, and `overrides`.
- */
-export async function startStack(overrides: Record<string, string> = {}): Promise<Stack> {
-  const broker = await startBenchBroker();
-  const registry = await startEmbeddedRegistry();
-  const env = stackEnvironment(broker, registry, overrides);
-  const config = loadConfig(env, 'worker');
-  await broker.createTopics([...rawTopicSpecs(config), ...workerTopicSpecs(config)]);
-  const logger = pino({ level: 'silent' });
-  const ingress = await startIngress(loadConfig(env, 'ingress'), logger, {
-    metrics: createMetrics(),
-  });
-  const worker = await startWorker(config, { adapters: PIPELINE.adapters }, logger, {
-    metrics: createMetrics(),
-  });
-  const kafka = new Kafka({
-    clientId: 'bench',
-    brokers: [...broker.brokers],
-    logLevel: logLevel.NOTHING,
-  });
-  return {
-    broker,
-    registry,
-    ingress,
-    worker,
-    config,
-    kafka,
-    async processed() {
-      const { values } = await worker.metrics.workerRecords.get();
-      return values.reduce((sum, value) => sum + value.value, 0);
-    },
-    async close() {
-      await ingress.shutdown();
-      await worker.shutdown();
-      await registry.close();
-      await broker.stop();
-    },
-  };
-}
+import { HAPPYCOLIS_SECRET } from './messages.ts';
 
 /** The pipeline as a deployment runs it: the ingress and the worker each a process of its own. */
 export interface ProcessStack {
@@ -100,9 +37,12 @@ export interface ProcessStack {
 export const PROCESSED_METRIC = 'wharf_worker_records_total';
 
 /**
- * Starts the pipeline of {@link startStack}, but `wharf ingress` and
- * `wharf worker` as child processes, so that each has its own event loop and
- * its memory is its own; `workerOnly` is added to the worker's environment.
+ * Starts the pipeline with its defaults, but HTTP on 127.0.0.1 and an
+ * ephemeral port, HappyColis signed with {@link HAPPYCOLIS_SECRET} (bound to
+ * any tenant), Ongoing and Shipwell without authentication, and `overrides`;
+ * `wharf ingress` and `wharf worker` run as child processes, so that each has
+ * its own event loop and its memory is its own; `workerOnly` is added to the
+ * worker's environment.
  */
 export async function startProcessStack(
   overrides: Record<string, string> = {},
@@ -141,7 +81,7 @@ export async function startProcessStack(
   };
 }
 
-/** The stack's environment: see {@link startStack}. */
+/** The stack's environment: see {@link startProcessStack}. */
 function stackEnvironment(
   broker: BenchBroker,
   registry: EmbeddedRegistry,
