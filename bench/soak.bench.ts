@@ -33,7 +33,8 @@ import { parseArgs } from 'node:util';
 import { BROKER_OPTION } from './support/broker.ts';
 import { SteadyLoad } from './support/load.ts';
 import { requestStream } from './support/messages.ts';
-import { PROCESSED_METRIC, startProcessStack } from './support/stack.ts';
+import { METRIC_NAMES } from '../src/cli/live-view.ts';
+import { startProcessStack } from './support/stack.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -103,7 +104,7 @@ try {
         `the worker's metrics did not answer (${String(error)}); worker exit: ${String(exit)}; its last lines:\n${stack.worker.output()}`,
       );
     });
-    const processed = metrics.sum(PROCESSED_METRIC) ?? 0;
+    const processed = metrics.sum(METRIC_NAMES.records) ?? 0;
     return {
       at,
       processed,

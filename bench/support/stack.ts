@@ -33,9 +33,6 @@ export interface ProcessStack {
   close(): Promise<void>;
 }
 
-/** The metric the worker counts every raw record it is done with in (routed, dead-lettered, deduplicated). */
-export const PROCESSED_METRIC = 'wharf_worker_records_total';
-
 /**
  * Starts the pipeline with its defaults, but HTTP on 127.0.0.1 and an
  * ephemeral port, HappyColis signed with {@link HAPPYCOLIS_SECRET} (bound to
